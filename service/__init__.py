@@ -1,0 +1,1 @@
+"""RecordHub: a self-hosted record store speaking five hosted update dialects."""

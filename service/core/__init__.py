@@ -1,0 +1,1 @@
+"""Dialect-neutral rules: update operations, plans, JSON kinds, merge, ids. Pure functions."""

@@ -1,0 +1,1 @@
+"""The five wire dialects; each is a thin edge over the engine."""

@@ -1,0 +1,1 @@
+"""The shared HTTP edge: bodies, errors, origins/CORS, request ids, health, metrics, admin."""

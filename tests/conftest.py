@@ -1,0 +1,54 @@
+"""Shared fixtures: one real SecantusDB per test session, a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from service.store.client import Connection, connect
+from service.store.embedded import EmbeddedDatabase
+
+
+@pytest.fixture(scope="session")
+def db_uri() -> Iterator[str]:
+    """URI of the session's wire-protocol server (RECORDHUB_TEST_MONGODB_URI reuses one)."""
+    given = os.environ.get("RECORDHUB_TEST_MONGODB_URI")
+    if given:
+        yield given
+        return
+    server = EmbeddedDatabase(storage=":memory:")
+    server.start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def connection(db_uri: str) -> AsyncIterator[Connection]:
+    """A client bound to this test's event loop and a uniquely named database, dropped after."""
+    conn = connect(db_uri, f"t_{uuid.uuid4().hex[:16]}")
+    try:
+        yield conn
+    finally:
+        await conn.client.drop_database(conn.database.name)
+        conn.close()
+
+
+@pytest.fixture
+def database(connection: Connection):  # type: ignore[no-untyped-def]
+    return connection.database
+
+
+@pytest.fixture
+def own_server(tmp_path) -> Iterator[EmbeddedDatabase]:  # type: ignore[no-untyped-def]
+    """A private server for tests that stop or kill the database."""
+    server = EmbeddedDatabase(storage=str(tmp_path / "db"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
