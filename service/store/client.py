@@ -6,10 +6,20 @@ from dataclasses import dataclass
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import PyMongoError
+from pymongo.uri_parser import parse_uri
 
 from service.errors import Unavailable
 
 Database = AsyncIOMotorDatabase
+
+
+def describe(uri: str) -> str:
+    """The hosts of a URI, for messages: never the credentials or options."""
+    try:
+        nodes = parse_uri(uri, validate=False)["nodelist"]
+    except Exception:  # an unparsable URI is reported by the driver itself
+        return "the configured database"
+    return ",".join(f"{host}:{port}" for host, port in nodes)
 
 
 @dataclass
@@ -32,9 +42,9 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
     return Connection(client=client, database=client[db_name])
 
 
-async def ping(database: AsyncIOMotorDatabase) -> None:
+async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> None:
     """Raise Unavailable unless the database answers a ping."""
     try:
         await database.command("ping")
     except PyMongoError as exc:
-        raise Unavailable("database unavailable") from exc
+        raise Unavailable(f"{where} unavailable") from exc

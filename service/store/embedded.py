@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from service.errors import Unavailable
 
@@ -72,13 +73,17 @@ class EmbeddedDatabase:
             self.port = free_port(self.host)
         cmd = [
             server_command(),
-            "--host", self.host,
-            "--port", str(self.port),
-            "--storage-path", self.storage,
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--storage-path",
+            self.storage,
             "--sync-on-commit",
-            "--log-level", "WARNING",
+            "--log-level",
+            "WARNING",
         ]
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        log: Any = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         # Own process group: a Ctrl-C at the terminal reaches the service, which then
         # stops the database in order, instead of both racing to exit.
         self.process = subprocess.Popen(
@@ -91,7 +96,8 @@ class EmbeddedDatabase:
             if self.process.poll() is not None:
                 raise Unavailable(
                     f"embedded database exited with code {self.process.returncode} "
-                    f"while starting on {self.host}:{self.port} (storage {self.storage})"
+                    f"while starting on {self.host}:{self.port} (storage {self.storage}; "
+                    "is another RecordHub using it? see embedded.log beside it)"
                 )
             if _port_answers(self.host, self.port):
                 self._write_port_file()
@@ -155,4 +161,3 @@ def running_embedded_uri(storage: str, host: str = "127.0.0.1") -> str | None:
     except (OSError, ValueError):
         return None
     return uri_for(host, port) if _port_answers(host, port) else None
-

@@ -20,7 +20,7 @@ STATUS_BY_ERROR: dict[type[errors.RecordHubError], int] = {
 def status_for(error: errors.RecordHubError) -> int:
     """The status of the nearest class in the error's MRO that has one (500 if none)."""
     for cls in type(error).__mro__:
-        status = STATUS_BY_ERROR.get(cls)  # type: ignore[call-overload]
+        status = STATUS_BY_ERROR.get(cls)
         if status is not None:
             return status
     return 500

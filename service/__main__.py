@@ -1,0 +1,35 @@
+"""Entry point: `python -m service` serves; `python -m service admin ...` provisions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from service import cli, logs
+from service.config import ConfigError, load_settings
+from service.server import StartError, serve
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as exc:
+        sys.stderr.write(f"configuration error: {exc}\n")
+        return 2
+    if argv[:1] == ["admin"]:
+        return cli.main(argv[1:], settings)
+    if argv:
+        sys.stderr.write("usage: python -m service [admin COMMAND ...]\n")
+        return 2
+    logs.configure(settings.log_level)
+    try:
+        asyncio.run(serve(settings))
+    except StartError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,112 @@
+"""create_app: the one place that wires settings, database, middlewares and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from service.config import Settings
+from service.errors import Unavailable
+from service.store import projects
+from service.store.client import Database, connect, describe, ping
+from service.store.directory import Directory
+from service.store.embedded import EmbeddedDatabase
+from service.web import admin, health
+from service.web.dialect import Dialect, Dialects
+from service.web.keys import DATABASE, DIALECTS, DIRECTORY, LIFECYCLE, METRICS, SETTINGS, Lifecycle
+from service.web.metrics import Metrics
+from service.web.middleware import observe, render_errors
+from service.web.origins import enable_cors, enforce_origins, setup_cors
+
+log = logging.getLogger(__name__)
+
+EMBEDDED = web.AppKey("embedded", EmbeddedDatabase)
+
+
+def embedded_storage(settings: Settings) -> str:
+    return str(Path(settings.data_dir) / "db")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    dialects: list[Dialect] | None = None,
+) -> web.Application:
+    """Build the application. With `database` given the caller owns it (tests); otherwise
+    the app connects on startup (starting the embedded database when MONGODB_URI is unset)
+    and closes everything on cleanup. `dialects` defaults to every dialect RecordHub speaks.
+    """
+    app = web.Application(
+        middlewares=[observe, render_errors, admin.require_admin, enforce_origins],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app[LIFECYCLE] = Lifecycle()
+    registry = Dialects()
+    registry.add(admin.AdminDialect())
+    app[DIALECTS] = registry
+    setup_cors(app)
+    health.add_routes(app)
+    admin.add_routes(app)
+    for dialect in dialects if dialects is not None else default_dialects():
+        registry.add(dialect)
+        enable_cors(app, dialect, app.router.add_routes(dialect.routes()))
+    if database is not None:
+        _attach_database(app, database)
+    else:
+        app.cleanup_ctx.append(_database_context)
+    app.on_startup.append(_create_indexes)
+    app.on_shutdown.append(_mark_shutting_down)
+    return app
+
+
+def default_dialects() -> list[Dialect]:
+    return []
+
+
+def _attach_database(app: web.Application, database: Database) -> None:
+    app[DATABASE] = database
+    app[DIRECTORY] = Directory(database, ttl=app[SETTINGS].key_cache_seconds)
+
+
+async def _database_context(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    uri = settings.mongodb_uri
+    embedded = None
+    if uri is None:
+        embedded = EmbeddedDatabase(
+            storage=embedded_storage(settings),
+            log_path=str(Path(settings.data_dir) / "embedded.log"),
+        )
+        uri = await embedded.start_async()
+        app[EMBEDDED] = embedded
+    connection = connect(uri, settings.mongodb_db, timeout_ms=settings.db_timeout_ms)
+    try:
+        await ping(connection.database, where=f"database at {describe(uri)}")
+    except Unavailable:
+        connection.close()
+        if embedded is not None:
+            await embedded.stop_async()
+        raise
+    _attach_database(app, connection.database)
+    try:
+        yield
+    finally:
+        connection.close()
+        if embedded is not None:
+            await embedded.stop_async()
+
+
+async def _create_indexes(app: web.Application) -> None:
+    await projects.ensure_indexes(app[DATABASE])
+    for dialect in app[DIALECTS]:
+        await dialect.ensure_indexes(app[DATABASE])
+
+
+async def _mark_shutting_down(app: web.Application) -> None:
+    app[LIFECYCLE].shutting_down = True

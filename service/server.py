@@ -1,0 +1,93 @@
+"""Serving: start the app, the demo project, signals, and an orderly stop."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import signal
+import socket
+import sys
+from typing import TextIO
+
+from aiohttp import web
+
+from service.app import create_app
+from service.config import Settings
+from service.errors import RecordHubError
+from service.store import projects
+from service.web.admin import created_view
+from service.web.keys import DATABASE, LIFECYCLE
+
+DEMO_PROJECT = "demo"
+
+
+class StartError(Exception):
+    """Start-up failed for a reason worth one line to the operator."""
+
+
+async def ensure_demo_project(app: web.Application, out: TextIO = sys.stdout) -> None:
+    """On first start, create the `demo` project and show its keys once."""
+    database = app[DATABASE]
+    existing = await projects.find_project_by_name(database, DEMO_PROJECT)
+    if existing is not None:
+        out.write(
+            f"project {DEMO_PROJECT!r} exists (id {existing.id}); its keys were shown "
+            "when it was created\n"
+        )
+        out.flush()
+        return
+    project, keys = await projects.create_project(database, name=DEMO_PROJECT)
+    out.write("created project 'demo'; its keys are shown only this once:\n")
+    out.write(json.dumps(created_view(project, keys), indent=2) + "\n")
+    out.flush()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before starting the database when the HTTP port is already taken."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+async def serve(settings: Settings) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.shutdown_grace_seconds,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    _check_port_free(settings.host, settings.port)
+    try:
+        await runner.setup()
+    except RecordHubError as exc:
+        await runner.cleanup()
+        raise StartError(f"cannot start: {exc.message}") from None
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise StartError(
+                f"cannot listen on {settings.host}:{settings.port}: {reason}"
+            ) from None
+        if settings.embedded and settings.create_demo_project:
+            await ensure_demo_project(app)
+        sys.stdout.write(f"RecordHub listening on http://{settings.host}:{settings.port}\n")
+        sys.stdout.flush()
+        await stop.wait()
+        # Readiness turns false at once; then aiohttp stops accepting, lets in-flight
+        # requests finish within the grace period, and cleanup closes the database.
+        app[LIFECYCLE].shutting_down = True
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,176 @@
+"""The admin API (`/admin/...`, bearer ADMIN_TOKEN); it answers 404 when no token is set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from service.core import credentials
+from service.core.origins import normalize_origin
+from service.errors import Invalid, NotFound, Unauthorized
+from service.store import projects
+from service.web.body import read_json
+from service.web.dialect import Dialect
+from service.web.keys import DATABASE, DIRECTORY, SETTINGS
+
+PREFIX = "/admin"
+
+
+class _Origins(fields.List):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(fields.String(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        items = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return frozenset(normalize_origin(str(item)) for item in items)
+        except Invalid as exc:
+            raise ValidationError(exc.message) from None
+
+
+class ProjectCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    plan = fields.String(load_default="pro", validate=validate.OneOf(projects.PLANS))
+    allowedOrigins = _Origins(load_default=frozenset())
+    disallowNoOrigin = fields.Boolean(load_default=False)
+
+    @validates("name")
+    def _name_is_printable(self, value: str, **_: Any) -> None:
+        if not value.strip() or not value.isprintable():
+            raise ValidationError("name must be printable and not blank")
+
+
+class ProjectPatchSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    plan = fields.String(validate=validate.OneOf(projects.PLANS))
+    allowedOrigins = _Origins()
+    disallowNoOrigin = fields.Boolean()
+
+
+class UserCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(min=8, max=1024))
+    username = fields.String(validate=validate.Length(min=1, max=128))
+
+
+class RotateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    which = fields.String(required=True, validate=validate.OneOf(tuple(projects.KEY_KINDS)))
+
+
+class AdminDialect(Dialect):
+    """Admin routes use the default envelope; unknown admin paths stay 404 when disabled."""
+
+    name = "admin"
+    prefixes = (PREFIX,)
+
+
+async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
+    body = await read_json(request, request.app[SETTINGS].max_body_bytes)
+    try:
+        loaded: dict[str, Any] = schema.load(body)
+    except ValidationError as exc:
+        raise Invalid("request body is invalid", reason="invalid", details=exc.messages) from None
+    return loaded
+
+
+@web.middleware
+async def require_admin(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
+        return await handler(request)
+    token = request.app[SETTINGS].admin_token
+    if token is None:
+        raise NotFound("Not Found", reason="not_found")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.digests_equal(
+        credentials.key_digest(given.strip()), credentials.key_digest(token)
+    ):
+        raise Unauthorized("admin bearer token missing or invalid", reason="unauthorized")
+    return await handler(request)
+
+
+def created_view(project: projects.Project, keys: dict[str, str]) -> dict[str, Any]:
+    """The one-time answer to a project creation: the project plus its keys."""
+    return {**project.public(), **keys}
+
+
+async def create_project(request: web.Request) -> web.Response:
+    data = await _load(request, ProjectCreateSchema())
+    project, keys = await projects.create_project(
+        request.app[DATABASE],
+        name=data["name"].strip(),
+        plan=data["plan"],
+        allowed_origins=data["allowedOrigins"],
+        disallow_no_origin=data["disallowNoOrigin"],
+    )
+    request.app[DIRECTORY].forget_misses()
+    return web.json_response(created_view(project, keys), status=201)
+
+
+async def read_project(request: web.Request) -> web.Response:
+    project = await projects.get_project(request.app[DATABASE], request.match_info["id"])
+    return web.json_response(project.public())
+
+
+async def patch_project(request: web.Request) -> web.Response:
+    data = await _load(request, ProjectPatchSchema())
+    project_id = request.match_info["id"]
+    project = await projects.update_project(
+        request.app[DATABASE],
+        project_id,
+        plan=data.get("plan"),
+        allowed_origins=data.get("allowedOrigins"),
+        disallow_no_origin=data.get("disallowNoOrigin"),
+    )
+    request.app[DIRECTORY].forget_project(project_id)
+    return web.json_response(project.public())
+
+
+async def delete_project(request: web.Request) -> web.Response:
+    project_id = request.match_info["id"]
+    await projects.delete_project(request.app[DATABASE], project_id)
+    request.app[DIRECTORY].forget_project(project_id)
+    return web.Response(status=204)
+
+
+async def create_user(request: web.Request) -> web.Response:
+    data = await _load(request, UserCreateSchema())
+    user = await projects.create_user(
+        request.app[DATABASE],
+        request.match_info["id"],
+        email=data["email"],
+        password=data["password"],
+        username=data.get("username"),
+    )
+    return web.json_response(user, status=201)
+
+
+async def rotate_key(request: web.Request) -> web.Response:
+    data = await _load(request, RotateSchema())
+    project_id = request.match_info["id"]
+    key = await projects.rotate_key(request.app[DATABASE], project_id, data["which"])
+    request.app[DIRECTORY].forget_project(project_id)
+    request.app[DIRECTORY].forget_misses()
+    return web.json_response({data["which"]: key})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post(f"{PREFIX}/projects", create_project)
+    app.router.add_get(f"{PREFIX}/projects/{{id}}", read_project)
+    app.router.add_patch(f"{PREFIX}/projects/{{id}}", patch_project)
+    app.router.add_delete(f"{PREFIX}/projects/{{id}}", delete_project)
+    app.router.add_post(f"{PREFIX}/projects/{{id}}/users", create_user)
+    app.router.add_post(f"{PREFIX}/projects/{{id}}/keys/rotate", rotate_key)
