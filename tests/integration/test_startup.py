@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from service.store.embedded import free_port
 
@@ -48,6 +49,12 @@ def children_of(pid: int) -> list[int]:
     return [int(p) for p, pp in (line.split() for line in out.splitlines()) if int(pp) == pid]
 
 
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
 def stop(proc) -> tuple[int, str]:
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=40)
@@ -68,11 +75,7 @@ def test_service_serves_prints_demo_keys_once_and_stops_cleanly(tmp_path):
     keys = json.loads(out[out.index("{") : out.index("}") + 1])
     assert keys["name"] == "demo"
     time.sleep(0.5)
-    alive = [
-        pid
-        for pid in children
-        if os.path.exists(f"/proc/{pid}") and "Z" not in open(f"/proc/{pid}/stat").read().split()[2]
-    ]
+    alive = [pid for pid in children if is_running(pid)]
     assert alive == [], "the embedded database outlived the service"
 
     second = start(tmp_path, port)

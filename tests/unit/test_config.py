@@ -1,5 +1,7 @@
 """Settings parsing: defaults, every variable parsed, bad values named in the error."""
 
+from pathlib import Path
+
 import pytest
 
 from service.config import ENVIRONMENT, ConfigError, Settings, load_settings
@@ -65,6 +67,6 @@ def test_blank_mongodb_uri_means_embedded():
 
 
 def test_every_settings_field_has_a_variable_documented_in_readme():
-    readme = open("README.md", encoding="utf-8").read()
+    readme = Path("README.md").read_text(encoding="utf-8")
     for variable in ENVIRONMENT:
         assert f"`{variable}`" in readme, variable
