@@ -35,13 +35,16 @@ def kubectl() -> str:
     binary = os.environ.get("KUBECTL") or shutil.which("kubectl")
     if not binary:
         pytest.fail(f"kubectl is not on PATH: {INSTALL_HINT}", pytrace=False)
-    result = subprocess.run(
-        [binary, "version", "--client", "--output=json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [binary, "version", "--client", "--output=json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError as exc:
+        pytest.fail(f"cannot run {binary}: {exc}; {INSTALL_HINT}", pytrace=False)
     if result.returncode != 0:
         pytest.fail(f"{binary} version failed: {result.stderr.strip()}", pytrace=False)
     version = json.loads(result.stdout).get("kustomizeVersion", "")
