@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.config import ENVIRONMENT
+from service.app import create_app
+from service.config import ENVIRONMENT, Settings
 from tests.deploy.manifests import (
     API_NAME,
     CONFIG_NAME,
@@ -26,6 +27,13 @@ APP_DEFAULT_SHUTDOWN_GRACE = 10
 SECRET_SETTINGS = ("MONGODB_URI", "ADMIN_TOKEN")
 
 
+@pytest.fixture(scope="module")
+def app_get_routes() -> set[str]:
+    """GET paths the real app serves; building it does no I/O until startup."""
+    app = create_app(Settings(mongodb_uri="mongodb://unused.invalid:27017"))
+    return {route.resource.canonical for route in app.router.routes() if route.method == "GET"}
+
+
 def config_data(rendered: Rendered) -> dict[str, str]:
     return rendered.get("ConfigMap", CONFIG_NAME)["data"]
 
@@ -34,7 +42,10 @@ def http_port(rendered: Rendered) -> int:
     return resolve_port(rendered.api_container, "http")
 
 
-def test_probes_use_health_routes_on_the_http_port(rendered: Rendered) -> None:
+def test_probes_use_health_routes_on_the_http_port(
+    rendered: Rendered, app_get_routes: set[str]
+) -> None:
+    assert {LIVENESS_ROUTE, READINESS_ROUTE} <= app_get_routes
     api = rendered.api_container
     expected = {
         "livenessProbe": LIVENESS_ROUTE,
