@@ -1,0 +1,293 @@
+"""Compile a Plan into ONE MongoDB update: an operator document, or a pipeline when needed.
+
+Pure: the same plan, time and ids give the same update. The result carries the filter
+conditions to AND with {_id, project, ns} and the guards, so a store can explain a miss.
+
+- Operator form: $set / $unset / $addToSet+$each / $pull+$in / $inc.
+- Pipeline form, only for: add and remove on one array (remove first, then add), a size
+  limit on a resulting array, a merge of nested objects.
+- Two operations on overlapping paths (equal, or one inside the other) are refused with
+  Invalid, except add+remove on one array, which becomes one expression: MongoDB's "would
+  create a conflict" error cannot be produced.
+- Every update bumps `rev` by one and sets `updatedAt`, in the same write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from service.core import pipeline
+from service.core.documents import RECENT_WRITES, RESERVED_FIELDS
+from service.core.guards import Guard, filter_for, first_failure
+from service.core.keys import needs_escape, prepare
+from service.core.kinds import Kind, distinct, kind_of
+from service.core.operations import (
+    Add,
+    Inc,
+    Limit,
+    Merge,
+    Operation,
+    Plan,
+    Remove,
+    Replace,
+    ReplaceSameKind,
+    Set,
+    Unset,
+)
+from service.core.paths import CONTENT, ROOT, Path, field_of, overlap
+from service.errors import Invalid, PreconditionFailed
+
+OBJECT_OR_MISSING = frozenset({Kind.OBJECT, "missing"})
+_TARGET_GUARDS = {
+    Add: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
+    Remove: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
+    Inc: (frozenset({Kind.NUMBER, "missing"}), "not_a_number"),
+}
+_MESSAGES = {
+    "not_an_object": "the value at {path} is not an object",
+    "not_an_array": "the value at {path} is not an array",
+    "not_a_number": "the value at {path} is not a number",
+    "kind_mismatch": "the stored content is not of the expected kind",
+}
+
+
+@dataclass
+class _ArrayEdit:
+    adds: list[Any] | None = None
+    removes: list[Any] | None = None
+    limit: int | None = None
+
+
+@dataclass
+class _Body:
+    """What a plan writes, before it is rendered in one of the two forms."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    unsets: list[str] = field(default_factory=list)
+    incs: dict[str, int | float] = field(default_factory=dict)
+    arrays: dict[str, _ArrayEdit] = field(default_factory=dict)
+    merges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    guards: list[Guard] = field(default_factory=list)
+    escaped: bool = False
+    replaces_content: bool = False
+
+    @property
+    def needs_pipeline(self) -> bool:
+        return bool(self.merges) or any(
+            (edit.adds is not None and edit.removes is not None) or edit.limit is not None
+            for edit in self.arrays.values()
+        )
+
+
+@dataclass(frozen=True)
+class CompiledUpdate:
+    filter: dict[str, Any]
+    update: dict[str, Any] | list[dict[str, Any]]
+    guards: tuple[Guard, ...] = ()
+    expected_rev: int | None = None
+    limits: tuple[Limit, ...] = ()
+
+    @property
+    def is_pipeline(self) -> bool:
+        return isinstance(self.update, list)
+
+    def explain(self, rev: Any, content: Any) -> PreconditionFailed | None:
+        """Why a record with this revision and (restored) content misses the filter."""
+        if self.expected_rev is not None and rev != self.expected_rev:
+            return PreconditionFailed(
+                f"the record is at revision {rev}, not {self.expected_rev}",
+                reason="revision_mismatch",
+                details={"rev": rev, "expected": self.expected_rev},
+            )
+        guard = first_failure(self.guards, content)
+        if guard is None:
+            return None
+        shown = ".".join(guard.path) or "the root"
+        message = _MESSAGES[guard.reason].format(path=shown)
+        return PreconditionFailed(message, reason=guard.reason, details={"path": list(guard.path)})
+
+    def limit_failure(self) -> PreconditionFailed:
+        """The error for a match the pipeline declined: a size limit would be exceeded."""
+        limits = [{"path": list(lim.path), "max": lim.max_items} for lim in self.limits]
+        shown = ", ".join(f"{'.'.join(lim.path)} <= {lim.max_items}" for lim in self.limits)
+        return PreconditionFailed(
+            f"the update would exceed a limit ({shown})",
+            reason="limit_exceeded",
+            details={"limits": limits},
+        )
+
+
+def compile_plan(
+    plan: Plan, *, now: datetime, write_id: str | None = None, version: int | None = None
+) -> CompiledUpdate:
+    """The one update applying `plan`; `write_id` is remembered in `recentWrites` (batches
+    use it to tell which records a multi-record write changed), `version` sets the counter."""
+    _check_meta(plan.meta)
+    body = _body_of(plan)
+    guards = list(dict.fromkeys(body.guards))  # paths share their prefixes' guards
+    if plan.preconditions.kind is not None:
+        guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), "kind_mismatch"))
+    conditions: dict[str, Any] = filter_for(guards)
+    if plan.preconditions.rev is not None:
+        conditions["rev"] = plan.preconditions.rev
+    top = _top_level(plan, body, now, version)
+    if body.needs_pipeline:
+        update: Any = _render_pipeline(body, top, write_id)
+    else:
+        update = _render_operators(body, top, write_id)
+    return CompiledUpdate(
+        filter=conditions,
+        update=update,
+        guards=tuple(guards),
+        expected_rev=plan.preconditions.rev,
+        limits=plan.preconditions.limits,
+    )
+
+
+def _check_meta(meta: dict[str, Any] | Any) -> None:
+    for name in meta:
+        if (
+            not isinstance(name, str)
+            or name in RESERVED_FIELDS
+            or needs_escape(name)  # empty, "$"-prefixed, dotted, NUL, "%"
+        ):
+            raise Invalid(f"{name!r} cannot be a metadata field", reason="invalid_plan")
+
+
+def _body_of(plan: Plan) -> _Body:
+    ops = plan.operations
+    whole = [op for op in ops if isinstance(op, Replace | ReplaceSameKind | Merge)]
+    if whole and len(ops) > 1:
+        raise Invalid("a whole-content operation must be alone in a plan", reason="overlap")
+    if whole:
+        if plan.preconditions.limits:
+            raise Invalid("a limit needs an add on its path", reason="invalid_plan")
+        return _whole_body(whole[0])
+    body = _Body()
+    for path, group in _grouped(ops).items():
+        _add_path_edit(body, path, group)
+    _attach_limits(body, plan.preconditions.limits)
+    return body
+
+
+def _whole_body(op: Replace | ReplaceSameKind | Merge) -> _Body:
+    stored, escaped = prepare(op.document)
+    body = _Body(escaped=escaped)
+    if isinstance(op, Merge):
+        body.guards.append(Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object"))
+        for key, value in stored.items():
+            target = f"{CONTENT}.{key}"
+            if isinstance(value, dict):
+                body.merges[target] = value
+            else:
+                body.values[target] = value
+        return body
+    if isinstance(op, ReplaceSameKind):
+        body.guards.append(Guard(ROOT, frozenset({kind_of(op.document)}), "kind_mismatch"))
+    body.values[CONTENT] = stored
+    body.replaces_content = True
+    return body
+
+
+def _grouped(ops: tuple[Operation, ...]) -> dict[Path, list[Operation]]:
+    """Operations by path; refuses overlaps other than one add and one remove on a path."""
+    groups: dict[Path, list[Operation]] = {}
+    for op in ops:
+        assert isinstance(op, Set | Unset | Add | Remove | Inc)
+        groups.setdefault(op.path, []).append(op)
+    for path, group in groups.items():
+        kinds = sorted(type(op).__name__ for op in group)
+        if len(group) > 1 and kinds != ["Add", "Remove"]:
+            raise Invalid(f"two operations on {'.'.join(path)}", reason="overlap")
+    paths = list(groups)
+    for i, a in enumerate(paths):
+        for b in paths[i + 1 :]:
+            if overlap(a, b):
+                raise Invalid(f"{'.'.join(a)} and {'.'.join(b)} overlap", reason="overlap")
+    return groups
+
+
+def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
+    target = field_of(path)
+    body.escaped |= any(needs_escape(key) for key in path)
+    body.guards.append(Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object"))
+    body.guards.extend(
+        Guard(path[:i], OBJECT_OR_MISSING, "not_an_object") for i in range(1, len(path))
+    )
+    for op in group:
+        if type(op) in _TARGET_GUARDS:
+            allowed, reason = _TARGET_GUARDS[type(op)]
+            body.guards.append(Guard(path, allowed, reason))
+        if isinstance(op, Set):
+            body.values[target], escaped = prepare(op.value)
+            body.escaped |= escaped
+        elif isinstance(op, Unset):
+            body.unsets.append(target)
+        elif isinstance(op, Inc):
+            prepare(op.by)  # refuses non-finite and out-of-range numbers
+            body.incs[target] = op.by
+        elif isinstance(op, Add):
+            adds, escaped = prepare(list(op.values))
+            body.arrays.setdefault(target, _ArrayEdit()).adds = distinct(adds)
+            body.escaped |= escaped
+        elif isinstance(op, Remove):
+            removes, _ = prepare(list(op.values))
+            body.arrays.setdefault(target, _ArrayEdit()).removes = removes
+
+
+def _attach_limits(body: _Body, limits: tuple[Limit, ...]) -> None:
+    for limit in limits:
+        edit = body.arrays.get(field_of(limit.path))
+        if edit is None or edit.adds is None:
+            raise Invalid("a limit needs an add on its path", reason="invalid_plan")
+        if edit.limit is not None:
+            raise Invalid("two limits on one path", reason="invalid_plan")
+        edit.limit = limit.max_items
+
+
+def _top_level(plan: Plan, body: _Body, now: datetime, version: int | None) -> dict[str, Any]:
+    """Top-level fields every write sets besides the content and `rev`."""
+    top: dict[str, Any] = dict(plan.meta)
+    top["updatedAt"] = now
+    if body.replaces_content:
+        top["keysEscaped"] = body.escaped
+    elif body.escaped:
+        top["keysEscaped"] = True
+    if version is not None:
+        top["version"] = version
+    return top
+
+
+def _render_operators(body: _Body, top: dict[str, Any], write_id: str | None) -> dict[str, Any]:
+    update: dict[str, Any] = {"$set": {**body.values, **top}, "$inc": {**body.incs, "rev": 1}}
+    if body.unsets:
+        update["$unset"] = dict.fromkeys(body.unsets, "")
+    adds = {f: {"$each": e.adds} for f, e in body.arrays.items() if e.adds is not None}
+    pulls = {f: {"$in": e.removes} for f, e in body.arrays.items() if e.removes is not None}
+    if adds:
+        update["$addToSet"] = adds
+    if pulls:
+        update["$pull"] = pulls
+    if write_id is not None:
+        update["$push"] = {"recentWrites": {"$each": [write_id], "$slice": -RECENT_WRITES}}
+    return update
+
+
+def _render_pipeline(body: _Body, top: dict[str, Any], write_id: str | None) -> list[Any]:
+    assign: dict[str, Any] = {f: {"$literal": v} for f, v in {**body.values, **top}.items()}
+    assign.update({f: pipeline.increment_expression(f, by) for f, by in body.incs.items()})
+    assign.update({f: pipeline.merge_expression(f, p) for f, p in body.merges.items()})
+    limited: dict[str, tuple[Any, int]] = {}
+    for target, edit in body.arrays.items():
+        expression = pipeline.array_expression(target, edit.adds, edit.removes)
+        if edit.limit is None:
+            assign[target] = expression
+        else:
+            limited[target] = (expression, edit.limit)
+    assign["rev"] = {"$add": ["$rev", 1]}
+    if write_id is not None:
+        recent = {"$concatArrays": [{"$ifNull": ["$recentWrites", []]}, [write_id]]}
+        assign["recentWrites"] = {"$slice": [recent, -RECENT_WRITES]}
+    return pipeline.build_pipeline(assign, body.unsets, limited)

@@ -1,0 +1,155 @@
+"""The dialect-neutral update operations and the plan that carries them with preconditions.
+
+Semantics (the reference for every dialect; paths are relative to the record's content):
+
+- Set(path, value): store `value` at `path`, creating missing objects on the way.
+- Unset(path): remove the key at `path`; nothing happens when it is absent.
+- Add(path, values): append each value not already in the array (set-like, order kept);
+  an absent array is created. Equality is MongoDB's: 1 == 1.0, true != 1, objects equal
+  only with the same keys in the same order.
+- Remove(path, values): drop every element equal to one of `values`; as in MongoDB's
+  $pull/$in, an element that is itself an array is also dropped when it contains one of
+  them. An absent array stays absent.
+- Add and Remove on the same path in one plan: remove first, then add (a client can swap
+  the single owner in one call).
+- Inc(path, by): add a number; an absent value counts as 0.
+- Replace(document): the content becomes `document`, whatever either kind.
+- ReplaceSameKind(document): as Replace, only if the stored content has the same JSON kind.
+- Merge(document): recursive merge of objects into the stored object; arrays and scalars
+  are replaced wholesale, null is stored as a value; both sides must be objects.
+
+Paths walk objects only. A path whose stored prefix holds a non-object, an Add/Remove
+target that is not an array, an Inc target that is not a number, a content that is not an
+object under path operations: each fails the whole plan with PreconditionFailed, and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.core.kinds import Kind
+from service.core.paths import Path, as_path
+from service.errors import Invalid
+
+
+def _fix(obj: object, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
+
+
+def _values(values: Any) -> tuple[Any, ...]:
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence):
+        raise Invalid("values must be a list", reason="invalid_value")
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Set:
+    path: Path
+    value: Any
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+
+
+@dataclass(frozen=True)
+class Unset:
+    path: Path
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+
+
+@dataclass(frozen=True)
+class Add:
+    path: Path
+    values: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+        _fix(self, "values", _values(self.values))
+
+
+@dataclass(frozen=True)
+class Remove:
+    path: Path
+    values: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+        _fix(self, "values", _values(self.values))
+
+
+@dataclass(frozen=True)
+class Inc:
+    path: Path
+    by: int | float
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+        if isinstance(self.by, bool) or not isinstance(self.by, int | float):
+            raise Invalid("an increment must be a number", reason="invalid_value")
+
+
+@dataclass(frozen=True)
+class Replace:
+    document: Any
+
+
+@dataclass(frozen=True)
+class ReplaceSameKind:
+    document: Any
+
+
+@dataclass(frozen=True)
+class Merge:
+    document: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.document, dict):
+            raise Invalid("merge needs an object", reason="not_an_object")
+
+
+Operation = Set | Unset | Add | Remove | Inc | Replace | ReplaceSameKind | Merge
+PathOperation = Set | Unset | Add | Remove | Inc
+WholeOperation = Replace | ReplaceSameKind | Merge
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The array at `path` may hold at most `max_items` after the plan (checked atomically)."""
+
+    path: Path
+    max_items: int
+
+    def __post_init__(self) -> None:
+        _fix(self, "path", as_path(self.path))
+        if isinstance(self.max_items, bool) or not isinstance(self.max_items, int):
+            raise Invalid("a limit must be an integer", reason="invalid_plan")
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """Checked inside the same atomic write: a failure writes nothing."""
+
+    rev: int | None = None  # the stored revision must be exactly this
+    kind: Kind | None = None  # the stored content must be of this JSON kind
+    limits: tuple[Limit, ...] = ()
+
+    def __post_init__(self) -> None:
+        _fix(self, "limits", tuple(self.limits))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Operations applied together to one record; `meta` sets top-level metadata fields."""
+
+    operations: tuple[Operation, ...]
+    preconditions: Preconditions = field(default_factory=Preconditions)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _fix(self, "operations", tuple(self.operations))
+        _fix(self, "meta", dict(self.meta))

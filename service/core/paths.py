@@ -1,0 +1,54 @@
+"""Paths into a record's content: tuples of keys, never dotted strings, and their Mongo form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from service.core.keys import escape_key
+from service.errors import Invalid
+
+Path = tuple[str, ...]
+
+# The record field that holds the content; operation paths are relative to it.
+CONTENT = "data"
+ROOT: Path = ()
+
+
+def as_path(path: Any) -> Path:
+    """Validate and normalise a path given as a tuple or list of keys.
+
+    A plain string is refused rather than split on ".": whether "a.b" is one key or two is
+    the dialect's decision, made explicitly by building the tuple.
+    """
+    if isinstance(path, str) or not isinstance(path, Sequence):
+        raise Invalid("a path is a sequence of keys, not a dotted string", reason="invalid_path")
+    if not path:
+        raise Invalid("a path needs at least one key", reason="invalid_path")
+    if not all(isinstance(key, str) for key in path):
+        raise Invalid("path keys must be strings", reason="invalid_path")
+    return tuple(path)
+
+
+def field_of(path: Path) -> str:
+    """The dotted Mongo field of a content path, every key escaped (see service.core.keys)."""
+    return ".".join((CONTENT, *(escape_key(key) for key in path)))
+
+
+def is_prefix(shorter: Path, longer: Path) -> bool:
+    return len(shorter) <= len(longer) and longer[: len(shorter)] == shorter
+
+
+def overlap(a: Path, b: Path) -> bool:
+    """Equal paths, or one inside the other: MongoDB refuses to update both in one write."""
+    return is_prefix(a, b) or is_prefix(b, a)
+
+
+def value_at(content: Any, path: Path) -> tuple[bool, Any]:
+    """(found, value) at `path`, walking objects only (never array elements)."""
+    node = content
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False, None
+        node = node[key]
+    return True, node
