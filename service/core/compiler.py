@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from service.core import pipeline
-from service.core.documents import RECENT_WRITES, RESERVED_FIELDS
+from service.core.documents import RECENT_WRITES, check_meta
 from service.core.guards import Guard, filter_for, first_failure
 from service.core.keys import needs_escape, prepare
 from service.core.kinds import Kind, distinct, kind_of
@@ -96,11 +96,7 @@ class CompiledUpdate:
     def explain(self, rev: Any, content: Any) -> PreconditionFailed | None:
         """Why a record with this revision and (restored) content misses the filter."""
         if self.expected_rev is not None and rev != self.expected_rev:
-            return PreconditionFailed(
-                f"the record is at revision {rev}, not {self.expected_rev}",
-                reason="revision_mismatch",
-                details={"rev": rev, "expected": self.expected_rev},
-            )
+            return revision_mismatch(rev, self.expected_rev)
         guard = first_failure(self.guards, content)
         if guard is None:
             return None
@@ -119,12 +115,20 @@ class CompiledUpdate:
         )
 
 
+def revision_mismatch(rev: Any, expected: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"the record is at revision {rev}, not {expected}",
+        reason="revision_mismatch",
+        details={"rev": rev, "expected": expected},
+    )
+
+
 def compile_plan(
     plan: Plan, *, now: datetime, write_id: str | None = None, version: int | None = None
 ) -> CompiledUpdate:
     """The one update applying `plan`; `write_id` is remembered in `recentWrites` (batches
     use it to tell which records a multi-record write changed), `version` sets the counter."""
-    _check_meta(plan.meta)
+    check_meta(plan.meta)
     body = _body_of(plan)
     guards = list(dict.fromkeys(body.guards))  # paths share their prefixes' guards
     if plan.preconditions.kind is not None:
@@ -144,16 +148,6 @@ def compile_plan(
         expected_rev=plan.preconditions.rev,
         limits=plan.preconditions.limits,
     )
-
-
-def _check_meta(meta: dict[str, Any] | Any) -> None:
-    for name in meta:
-        if (
-            not isinstance(name, str)
-            or name in RESERVED_FIELDS
-            or needs_escape(name)  # empty, "$"-prefixed, dotted, NUL, "%"
-        ):
-            raise Invalid(f"{name!r} cannot be a metadata field", reason="invalid_plan")
 
 
 def _body_of(plan: Plan) -> _Body:

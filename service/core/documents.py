@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from service.core.keys import restore
+from service.core.keys import needs_escape, restore
 from service.core.pipeline import SCRATCH
+from service.errors import Invalid
 
 RECENT_WRITES = 16  # how many multi-record write ids a record remembers
 
@@ -39,6 +40,13 @@ class StoredRecord:
     created_at: datetime
     updated_at: datetime
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+def check_meta(meta: Any) -> None:
+    """Refuse metadata names that are reserved or that MongoDB would read as paths."""
+    for name in meta:
+        if not isinstance(name, str) or name in RESERVED_FIELDS or needs_escape(name):
+            raise Invalid(f"{name!r} cannot be a metadata field", reason="invalid_plan")
 
 
 def content_of(document: dict[str, Any]) -> Any:
