@@ -97,6 +97,21 @@ def database_errors() -> Iterator[None]:
         raise
 
 
+def new_document(
+    scope: Scope, record_id: Any, data: Any, meta: dict[str, Any], moment: datetime
+) -> dict[str, Any]:
+    """The document of a new record at rev 0 (no `_id` when `record_id` is None)."""
+    check_meta(meta)
+    stored, escaped = prepare(data)
+    document: dict[str, Any] = {"project": scope.project, "ns": scope.ns, "data": stored}
+    if record_id is not None:
+        document["_id"] = record_id
+    document |= {"rev": 0, "version": 0, "createdAt": moment, "updatedAt": moment}
+    if escaped:
+        document["keysEscaped"] = True
+    return document | meta
+
+
 async def create_record(
     database: AsyncIOMotorDatabase,
     scope: Scope,
@@ -108,16 +123,8 @@ async def create_record(
     """Insert a record at rev 0 (Conflict if the id exists); `record_id=None` lets the
     driver choose an ObjectId."""
     meta = dict(meta or {})
-    check_meta(meta)
-    stored, escaped = prepare(data)
     moment = now()
-    document: dict[str, Any] = {"project": scope.project, "ns": scope.ns, "data": stored}
-    if record_id is not None:
-        document["_id"] = record_id
-    document |= {"rev": 0, "version": 0, "createdAt": moment, "updatedAt": moment}
-    if escaped:
-        document["keysEscaped"] = True
-    document |= meta
+    document = new_document(scope, record_id, data, meta, moment)
     with database_errors():
         result = await records_of(database).insert_one(document)
     return StoredRecord(

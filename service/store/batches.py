@@ -1,0 +1,311 @@
+"""Multi-record writes: one plan on many ids, per-item plans best-effort, or all-or-nothing.
+
+Best-effort calls write in ONE round trip (`update_many`, or one unordered `bulk_write`)
+and read at most once to report per-item outcomes. MongoDB reports only totals for a
+multi-record write, so each write also pushes an id into the record's `recentWrites`:
+afterwards a record holding the id was changed by this call, one without it was refused
+by its preconditions, and an absent one was not found. When every record was changed the
+read is skipped: a write that applies always bumps `rev`, so "modified == number of
+records" means exactly that.
+
+All-or-nothing calls run in one transaction; any failing item aborts it and raises that
+item's error (details carry its index and id). A deployment that cannot run transactions
+is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.server_type import SERVER_TYPE
+
+from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
+from service.core.documents import content_of
+from service.core.operations import Plan
+from service.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    RecordHubError,
+    Unavailable,
+)
+from service.store.records import (
+    Scope,
+    database_errors,
+    new_document,
+    now,
+    records_of,
+    selector,
+    write_compiled,
+)
+
+TRANSACTION_ATTEMPTS = 3
+_TRANSACTIONAL = {SERVER_TYPE.RSPrimary, SERVER_TYPE.Mongos, SERVER_TYPE.LoadBalancer}
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    PRECONDITION_FAILED = "precondition_failed"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: Any
+    outcome: Outcome
+    error: RecordHubError | None = None  # why it was not applied, for per-item messages
+
+
+@dataclass(frozen=True)
+class Update:
+    id: Any
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Create:
+    id: Any
+    data: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delete:
+    id: Any
+    expected_rev: int | None = None
+    missing_ok: bool = False  # SAS deletes of absent rows are no-ops; buzz strict ones fail
+
+
+BatchItem = Update | Create | Delete
+
+
+def _scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
+    return {"_id": {"$in": ids}, "project": scope.project, "ns": scope.ns}
+
+
+async def update_ids(
+    database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any], plan: Plan
+) -> list[ItemResult]:
+    """Apply one plan to many records: one `update_many`, plus one read unless all apply."""
+    unique = list(dict.fromkeys(ids))
+    write_id = uuid.uuid4().hex
+    compiled = compile_plan(plan, now=now(), write_id=write_id)
+    if not unique:
+        return []
+    with database_errors():
+        result = await records_of(database).update_many(
+            {**_scoped(scope, unique), **compiled.filter}, compiled.update
+        )
+    if result.modified_count == len(unique):
+        return [ItemResult(i, Outcome.OK) for i in unique]
+    found = await _states(records_of(database), scope, unique)
+    return [_judge(i, found.get(i), write_id, compiled) for i in unique]
+
+
+async def update_each(
+    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[tuple[Any, Plan]]
+) -> list[ItemResult]:
+    """Best-effort per-item plans: one unordered `bulk_write`, plus one read unless all apply.
+
+    Returns one result per item, in order."""
+    batch = uuid.uuid4().hex
+    moment = now()
+    results: list[ItemResult | None] = [None] * len(items)
+    compiled: dict[int, CompiledUpdate] = {}
+    for n, (record_id, plan) in enumerate(items):
+        try:
+            compiled[n] = compile_plan(plan, now=moment, write_id=f"{batch}.{n}")
+        except Invalid as exc:
+            results[n] = ItemResult(record_id, Outcome.INVALID, exc)
+    sent = list(compiled)
+    requests = [
+        UpdateOne({**_scoped(scope, [items[n][0]]), **compiled[n].filter}, compiled[n].update)
+        for n in sent
+    ]
+    modified, refused = await _bulk(records_of(database), requests)
+    for index, error in refused.items():
+        results[sent[index]] = ItemResult(items[sent[index]][0], Outcome.INVALID, error)
+    if modified < len(requests) or refused:
+        found = await _states(records_of(database), scope, [items[n][0] for n in sent])
+        for n in sent:
+            record_id = items[n][0]
+            if results[n] is None:
+                results[n] = _judge(record_id, found.get(record_id), f"{batch}.{n}", compiled[n])
+    return [r or ItemResult(items[n][0], Outcome.OK) for n, r in enumerate(results)]
+
+
+async def _bulk(
+    collection: AsyncIOMotorCollection, requests: list[UpdateOne]
+) -> tuple[int, dict[int, RecordHubError]]:
+    """(records modified, errors by request index) of one unordered bulk write."""
+    if not requests:
+        return 0, {}
+    try:
+        with database_errors():
+            result = await collection.bulk_write(requests, ordered=False)
+        return result.modified_count, {}
+    except BulkWriteError as exc:
+        refused: dict[int, RecordHubError] = {
+            error["index"]: Invalid(
+                "the database refused the update",
+                reason="update_rejected",
+                details={"code": error.get("code")},
+            )
+            for error in exc.details.get("writeErrors", [])
+        }
+        return exc.details.get("nModified", 0), refused
+
+
+async def _states(
+    collection: AsyncIOMotorCollection, scope: Scope, ids: list[Any]
+) -> dict[Any, dict[str, Any]]:
+    fields = {"rev": 1, "data": 1, "keysEscaped": 1, "recentWrites": 1}
+    with database_errors():
+        return {d["_id"]: d async for d in collection.find(_scoped(scope, ids), fields)}
+
+
+def _judge(
+    record_id: Any, document: dict[str, Any] | None, write_id: str, compiled: CompiledUpdate
+) -> ItemResult:
+    if document is None:
+        error = NotFound("record not found", details={"id": record_id})
+        return ItemResult(record_id, Outcome.NOT_FOUND, error)
+    if write_id in document.get("recentWrites", ()):
+        return ItemResult(record_id, Outcome.OK)
+    reason: PreconditionFailed | None = compiled.explain(document["rev"], content_of(document))
+    if reason is None and compiled.limits:
+        reason = compiled.limit_failure()
+    if reason is None:  # its state changed again after the write
+        reason = PreconditionFailed("the record changed during the write", reason="changed")
+    return ItemResult(record_id, Outcome.PRECONDITION_FAILED, reason)
+
+
+async def delete_ids(
+    database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
+) -> list[ItemResult]:
+    """Best-effort delete: one read of which ids exist, one `delete_many`."""
+    unique = list(dict.fromkeys(ids))
+    collection = records_of(database)
+    with database_errors():
+        present = [d["_id"] async for d in collection.find(_scoped(scope, unique), {"_id": 1})]
+        if present:
+            await collection.delete_many(_scoped(scope, present))
+    gone = set(present)
+    missing = Outcome.NOT_FOUND
+    return [
+        ItemResult(i, Outcome.OK)
+        if i in gone
+        else ItemResult(i, missing, NotFound("record not found", details={"id": i}))
+        for i in unique
+    ]
+
+
+async def apply_all(
+    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[BatchItem]
+) -> list[ItemResult]:
+    """All items in one transaction, or none of them (the failing item's error is raised)."""
+    moment = now()
+    prepared = [_prepared(scope, n, item, moment) for n, item in enumerate(items)]
+    await _require_transactions(database)
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        try:
+            with database_errors():
+                await _transaction(database, scope, items, prepared)
+            return [ItemResult(item.id, Outcome.OK) for item in items]
+        except OperationFailure as exc:
+            if not exc.has_error_label("TransientTransactionError"):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise Conflict("the batch kept conflicting with other writes; try again", reason="contended")
+
+
+async def _transaction(
+    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[BatchItem], prepared: list[Any]
+) -> None:
+    client = database.client
+    async with await client.start_session() as session, session.start_transaction():
+        for n, (item, work) in enumerate(zip(items, prepared, strict=True)):
+            await _run(database, scope, n, item, work, session)
+
+
+def _prepared(scope: Scope, n: int, item: BatchItem, moment: datetime) -> Any:
+    """Compile or build each item before the transaction, so an invalid one writes nothing."""
+    try:
+        if isinstance(item, Update):
+            return compile_plan(item.plan, now=moment)
+        if isinstance(item, Create):
+            return new_document(scope, item.id, item.data, dict(item.meta), moment)
+        return None
+    except RecordHubError as exc:
+        raise _located(exc, n, item.id) from None
+
+
+async def _require_transactions(database: AsyncIOMotorDatabase) -> None:
+    """Refuse before writing when the deployment is a standalone server."""
+    if _server_types(database) == {SERVER_TYPE.Unknown}:
+        with database_errors():  # not connected yet: one ping learns the topology
+            await database.command("ping")
+    types = _server_types(database)
+    if not types & _TRANSACTIONAL:
+        raise Unavailable(
+            "all-or-nothing batches need transactions, which need a replica set",
+            reason="transactions_unavailable",
+        )
+
+
+def _server_types(database: AsyncIOMotorDatabase) -> set[int]:
+    topology = database.client.delegate.topology_description
+    return {server.server_type for server in topology.server_descriptions().values()}
+
+
+async def _run(
+    database: AsyncIOMotorDatabase, scope: Scope, n: int, item: BatchItem, work: Any, session: Any
+) -> None:
+    collection = records_of(database)
+    try:
+        if isinstance(item, Update):
+            await write_compiled(collection, scope, item.id, work, session=session)
+        elif isinstance(item, Create):
+            with database_errors():
+                await collection.insert_one(work, session=session)
+        else:
+            await _delete(collection, scope, item, session)
+    except RecordHubError as exc:
+        raise _located(exc, n, item.id) from exc.__cause__
+
+
+async def _delete(
+    collection: AsyncIOMotorCollection, scope: Scope, item: Delete, session: Any
+) -> None:
+    query = selector(scope, item.id)
+    if item.expected_rev is not None:
+        query["rev"] = item.expected_rev
+    with database_errors():
+        result = await collection.delete_one(query, session=session)
+        if result.deleted_count:
+            return
+        current = await collection.find_one(selector(scope, item.id), {"rev": 1}, session=session)
+    if current is None and item.missing_ok:
+        return
+    if current is None or item.expected_rev is None:
+        raise NotFound("record not found", details={"id": item.id})
+    raise revision_mismatch(current["rev"], item.expected_rev)
+
+
+def _located(error: RecordHubError, n: int, record_id: Any) -> RecordHubError:
+    """The same error, its details saying which item failed."""
+    details = error.details if isinstance(error.details, dict) else {}
+    error.details = {**details, "index": n, "id": record_id}
+    return error
