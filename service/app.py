@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,14 +11,25 @@ from pathlib import Path
 from aiohttp import web
 
 from service.config import Settings
+from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Unavailable
 from service.store import projects
 from service.store.client import Database, connect, describe, ping
 from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
+from service.store.usage import UsageMeter
 from service.web import admin, health
 from service.web.dialect import Dialect, Dialects
-from service.web.keys import DATABASE, DIALECTS, DIRECTORY, LIFECYCLE, METRICS, SETTINGS, Lifecycle
+from service.web.keys import (
+    DATABASE,
+    DIALECTS,
+    DIRECTORY,
+    LIFECYCLE,
+    METRICS,
+    SETTINGS,
+    USAGE,
+    Lifecycle,
+)
 from service.web.metrics import Metrics
 from service.web.middleware import observe, render_errors
 from service.web.origins import enable_cors, enforce_origins, setup_cors
@@ -60,18 +73,31 @@ def create_app(
         _attach_database(app, database)
     else:
         app.cleanup_ctx.append(_database_context)
+    app.cleanup_ctx.append(_usage_flusher)
     app.on_startup.append(_create_indexes)
     app.on_shutdown.append(_mark_shutting_down)
     return app
 
 
 def default_dialects() -> list[Dialect]:
-    return []
+    return [JsonBinDialect()]
 
 
 def _attach_database(app: web.Application, database: Database) -> None:
     app[DATABASE] = database
     app[DIRECTORY] = Directory(database, ttl=app[SETTINGS].key_cache_seconds)
+    app[USAGE] = UsageMeter(database)
+
+
+async def _usage_flusher(app: web.Application) -> AsyncIterator[None]:
+    """Flush request counters in the background; one last flush on the way out."""
+    task = asyncio.create_task(app[USAGE].run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _database_context(app: web.Application) -> AsyncIterator[None]:

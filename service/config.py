@@ -89,11 +89,17 @@ class Settings:
     shutdown_grace_seconds: float = 10.0
     db_timeout_ms: int = 5000
     create_demo_project: bool = True
+    quota_free_requests: int = 10_000
+    quota_pro_requests: int = 0
 
     @property
     def embedded(self) -> bool:
         """True when RecordHub must start its own database (no MONGODB_URI)."""
         return self.mongodb_uri is None
+
+    def monthly_requests(self, plan: str) -> int:
+        """The monthly request quota of a plan; 0 means unlimited."""
+        return self.quota_free_requests if plan == "free" else self.quota_pro_requests
 
     @property
     def log_level_number(self) -> int:
@@ -115,6 +121,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _number(0, 600)),
     "DB_TIMEOUT_MS": ("db_timeout_ms", _integer(100, 120_000)),
     "CREATE_DEMO_PROJECT": ("create_demo_project", _boolean),
+    "QUOTA_FREE_REQUESTS": ("quota_free_requests", _integer(0, 10**12)),
+    "QUOTA_PRO_REQUESTS": ("quota_pro_requests", _integer(0, 10**12)),
 }
 
 # Never echoed in error messages or logs.

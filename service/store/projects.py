@@ -11,6 +11,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from service.core import credentials
+from service.core.times import iso_utc
 from service.errors import Conflict, Invalid, NotFound, Unavailable
 from service.store.client import Database
 
@@ -19,6 +20,7 @@ KEYS = "keys"
 USERS = "users"
 PLANS = ("free", "pro")
 KEY_KINDS = {"apiKey": "rha", "masterKey": "rhm"}
+ACCESS = "access"  # the kind of keys limited to grants (JSONBin X-Access-Key)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Project:
             "plan": self.plan,
             "allowedOrigins": sorted(self.allowed_origins),
             "disallowNoOrigin": self.disallow_no_origin,
-            "createdAt": _iso(self.created_at),
+            "createdAt": iso_utc(self.created_at),
         }
 
 
@@ -52,14 +54,6 @@ class KeyRecord:
     grants: frozenset[str] = frozenset()
     key_id: str | None = None
     name: str | None = None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _project_from(doc: dict[str, Any]) -> Project:
@@ -215,3 +209,47 @@ async def create_user(
     except DuplicateKeyError:
         raise Conflict(f"a user with email {email!r} already exists", reason="duplicate") from None
     return {"id": doc["_id"], "email": doc["email"], "username": doc["username"]}
+
+
+async def create_access_key(
+    db: Database, project_id: str, *, name: str, grants: frozenset[str], prefix: str = "rhx"
+) -> tuple[dict[str, Any], str]:
+    """A key limited to `grants`; returns its stored description and the key (shown once)."""
+    key = credentials.new_key(prefix)
+    doc = {
+        "_id": ObjectId(),
+        "digest": credentials.key_digest(key),
+        "project": project_id,
+        "kind": ACCESS,
+        "name": name,
+        "grants": sorted(grants),
+        "hint": key[: len(prefix) + 5],
+        "createdAt": datetime.now(UTC),
+    }
+    await db[KEYS].insert_one(doc)
+    return _access_view(doc), key
+
+
+async def list_access_keys(db: Database, project_id: str) -> list[dict[str, Any]]:
+    cursor = db[KEYS].find({"project": project_id, "kind": ACCESS}).sort("_id", 1)
+    return [_access_view(doc) async for doc in cursor]
+
+
+async def delete_access_key(db: Database, project_id: str, key_id: str) -> dict[str, Any]:
+    if not ObjectId.is_valid(key_id):
+        raise NotFound("access key not found", reason="access_key")
+    selector = {"_id": ObjectId(key_id), "project": project_id, "kind": ACCESS}
+    doc = await db[KEYS].find_one(selector)
+    if doc is None or (await db[KEYS].delete_one(selector)).deleted_count == 0:
+        raise NotFound("access key not found", reason="access_key")
+    return _access_view(doc)
+
+
+def _access_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(doc["_id"]),
+        "name": doc.get("name"),
+        "grants": frozenset(doc.get("grants", ())),
+        "hint": doc.get("hint"),
+        "createdAt": doc.get("createdAt"),
+    }

@@ -14,6 +14,7 @@ from service.errors import Invalid, NotFound, Unauthorized
 from service.store import projects
 from service.web.body import read_json
 from service.web.dialect import Dialect
+from service.web.fields import StrictBoolean
 from service.web.keys import DATABASE, DIRECTORY, SETTINGS
 
 PREFIX = "/admin"
@@ -38,7 +39,7 @@ class ProjectCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     plan = fields.String(load_default="pro", validate=validate.OneOf(projects.PLANS))
     allowedOrigins = _Origins(load_default=frozenset())
-    disallowNoOrigin = fields.Boolean(load_default=False)
+    disallowNoOrigin = StrictBoolean(load_default=False)
 
     @validates("name")
     def _name_is_printable(self, value: str, **_: Any) -> None:
@@ -52,7 +53,7 @@ class ProjectPatchSchema(Schema):
 
     plan = fields.String(validate=validate.OneOf(projects.PLANS))
     allowedOrigins = _Origins()
-    disallowNoOrigin = fields.Boolean()
+    disallowNoOrigin = StrictBoolean()
 
 
 class UserCreateSchema(Schema):

@@ -9,6 +9,7 @@ from aiohttp import web
 from service.config import Settings
 from service.store.client import Database
 from service.store.directory import Directory
+from service.store.usage import UsageMeter
 from service.web.dialect import Dialects
 from service.web.metrics import Metrics
 
@@ -26,3 +27,4 @@ DIRECTORY = web.AppKey("directory", Directory)
 DIALECTS = web.AppKey("dialects", Dialects)
 METRICS = web.AppKey("metrics", Metrics)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
+USAGE = web.AppKey("usage", UsageMeter)

@@ -58,6 +58,8 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
 def _from_http_exception(exc: web.HTTPException) -> RecordHubError:
     if exc.status == 413:
         return PayloadTooLarge(exc.reason, reason="body_size")
+    if exc.status == 404:
+        return RecordHubError(exc.reason, reason="route_not_found")
     return RecordHubError(exc.reason, reason=exc.reason.lower().replace(" ", "_"))
 
 

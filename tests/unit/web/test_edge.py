@@ -140,7 +140,7 @@ async def test_request_id_is_echoed_or_generated(client):
 async def test_unknown_route_is_404_in_envelope(client):
     response = await client.get("/nowhere")
     assert response.status == 404
-    assert (await response.json())["error"]["code"] == "not_found"
+    assert (await response.json())["error"]["code"] == "route_not_found"
 
 
 async def test_admin_api_is_404_without_admin_token(client):

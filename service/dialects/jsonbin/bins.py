@@ -1,0 +1,309 @@
+"""`/v3/b`: create, read, update (the seed), delete bins and their versions and meta."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from typing import Any
+
+from aiohttp import web
+from bson import ObjectId
+from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+from jsonpath_ng.ext import parse as parse_json_path
+
+from service.dialects.jsonbin import auth, headers, messages, render
+from service.dialects.jsonbin.collections import load_collection
+from service.dialects.jsonbin.plans import charge, check_size
+from service.dialects.jsonbin.schemadocs import load_schema_doc
+from service.dialects.jsonbin.validation import validate_record
+from service.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from service.store import bins as store
+from service.store.projects import Project
+from service.web.body import parse_json, read_body
+from service.web.keys import DATABASE, DIRECTORY, SETTINGS
+
+_BLANK: tuple[Any, ...] = ({}, [], None, "")
+_ATTEMPTS = 10  # re-reads of a bin that keeps changing under a slow-path update
+
+
+def _bin_id(request: web.Request) -> str:
+    return headers.object_id(request.match_info["id"], messages.INVALID_BIN_ID)
+
+
+async def _record_body(request: web.Request) -> tuple[Any, int]:
+    """The JSON body and its raw size; 400 "Bin cannot be blank" for nothing worth storing."""
+    raw = await read_body(request, request.app[SETTINGS].max_body_bytes)
+    if not raw.strip():
+        raise Invalid(messages.BIN_BLANK, reason="blank")
+    record = parse_json(raw)
+    if any(record == blank and type(record) is type(blank) for blank in _BLANK):
+        raise Invalid(messages.BIN_BLANK, reason="blank")
+    return record, len(raw)
+
+
+async def _validate_schema(
+    request: web.Request, project_id: str, schema_id: str | None, record: Any
+) -> None:
+    if schema_id is not None:
+        schema_doc = await load_schema_doc(request, project_id, schema_id)
+        validate_record(json.loads(schema_doc["schemaJson"]), record)
+
+
+async def _owned_bin(request: web.Request, project: Project) -> dict[str, Any]:
+    """A bin the caller's project owns; 404 with JSONBin's wording otherwise."""
+    doc = await store.find_bin(request.app[DATABASE], _bin_id(request))
+    if doc is None or doc["project"] != project.id:
+        raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
+    return doc
+
+
+async def _readable_bin(request: web.Request, *, missing: str, invalid: str) -> dict[str, Any]:
+    """A public bin, or a private one the caller may read; charges the owner's quota."""
+    bin_id = _bin_id(request)
+    doc = await store.find_bin(request.app[DATABASE], bin_id)
+    if doc is None:
+        raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
+    if doc["private"]:
+        project = auth.require_grant(
+            await auth.caller(request), "read", missing=missing, invalid=invalid
+        )
+        if project.id != doc["project"]:
+            raise Unauthorized(invalid)
+    await charge(request, doc["project"])
+    return doc
+
+
+async def create_bin(request: web.Request) -> web.Response:
+    headers.require_json(request)
+    project = auth.require_grant(
+        await auth.caller(request),
+        "create",
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
+    private = headers.flag(request, "X-Bin-Private", True)
+    name = headers.optional_bin_name(request)
+    collection = None
+    if "X-Collection-Id" in request.headers:
+        collection = await load_collection(
+            request,
+            project.id,
+            request.headers["X-Collection-Id"].strip(),
+            foreign=messages.COLLECTION_FOREIGN,
+        )
+    record, raw_size = await _record_body(request)
+    check_size(project, record, raw_size, free_message=messages.FREE_CREATE_SIZE)
+    schema_id = collection.get("schemaDocId") if collection else None
+    await _validate_schema(request, project.id, schema_id, record)
+    doc = await store.create_bin(
+        request.app[DATABASE],
+        project=project.id,
+        bin_id=str(ObjectId()),
+        record=record,
+        private=bool(private),
+        name=name,
+        collection_id=collection["_id"] if collection else None,
+        schema_id=schema_id,
+    )
+    return web.json_response(render.bin_created(doc, record))
+
+
+def _extract(request: web.Request, record: Any) -> Any:
+    path = request.headers.get("X-JSON-Path") or request.headers.get("X-Dot-Path")
+    if not path:
+        return record
+    try:
+        expression = parse_json_path(path.strip())
+    except (JsonPathLexerError, JsonPathParserError, Exception):
+        raise Invalid("Invalid JSON Path provided", reason="json_path") from None
+    return [match.value for match in expression.find(record)]
+
+
+def _wants_meta(request: web.Request) -> bool:
+    if request.query.get("meta", "").lower() == "false":
+        return False
+    return headers.flag(request, "X-Bin-Meta", True) is not False
+
+
+def _read_answer(request: web.Request, doc: dict[str, Any], record: Any) -> web.Response:
+    record = _extract(request, record)
+    if not _wants_meta(request):
+        return web.json_response(record)
+    return web.json_response(render.bin_read(doc, record))
+
+
+async def read_bin(request: web.Request) -> web.Response:
+    doc = await _readable_bin(
+        request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
+    )
+    return _read_answer(request, doc, doc["record"])
+
+
+async def read_version(request: web.Request) -> web.Response:
+    text = request.match_info["version"]
+    if not text.isdigit() or int(text) < 1:
+        raise Invalid(messages.BAD_VERSION, reason="version")
+    doc = await _readable_bin(
+        request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
+    )
+    found, record = await store.read_version(request.app[DATABASE], doc, int(text))
+    if not found:
+        raise NotFound(messages.BIN_VERSION_NOT_FOUND)
+    return _read_answer(request, doc, record)
+
+
+async def count_versions(request: web.Request) -> web.Response:
+    doc = await _readable_bin(
+        request,
+        missing=messages.MASTER_KEY_MISSING_COUNT,
+        invalid=messages.MASTER_KEY_INVALID_READ,
+    )
+    count = doc["version"]  # the live record counts its versions
+    return web.json_response(
+        {"metadata": {"id": doc["_id"], "versionCount": count, "private": doc["private"]}}
+    )
+
+
+async def update_bin(request: web.Request) -> web.Response:
+    """The seed: replace the whole record; versioning per the bin's privacy and the header."""
+    headers.require_json(request)
+    bin_id = _bin_id(request)
+    who = await auth.caller(request)
+    versioning = headers.flag(request, "X-Bin-Versioning")
+    record, raw_size = await _record_body(request)
+    database = request.app[DATABASE]
+    owner: Project | None = None
+    if who.presented is not None:
+        owner = auth.require_grant(
+            who,
+            "update",
+            missing=messages.MASTER_KEY_MISSING_UPDATE,
+            invalid=messages.MASTER_KEY_INVALID_UPDATE,
+        )
+        await charge(request, owner.id)
+        check_size(owner, record, raw_size, free_message=messages.FREE_UPDATE_SIZE)
+        if versioning and owner.plan == "free":
+            raise Forbidden(messages.FREE_VERSIONING)
+        # The common case, one round trip: a private bin of the caller's, no schema.
+        if not versioning and await store.replace_private(
+            database, bin_id=bin_id, project=owner.id, record=record
+        ):
+            return web.json_response(render.bin_updated(bin_id, record, private=True, version=None))
+    for attempt in range(_ATTEMPTS):
+        try:
+            return await _update_slow_path(
+                request, bin_id, owner, versioning, record, raw_size, first=attempt == 0
+            )
+        except Conflict as exc:
+            # The bin moved between our read and our write: read it again and re-decide.
+            if exc.reason != "contended" or attempt == _ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+    raise AssertionError("unreachable")
+
+
+async def _update_slow_path(
+    request: web.Request,
+    bin_id: str,
+    caller_project: Project | None,
+    versioning: bool | None,
+    record: Any,
+    raw_size: int,
+    *,
+    first: bool,
+) -> web.Response:
+    """Read the bin, then decide: who may write, whether to version, which schema applies."""
+    database = request.app[DATABASE]
+    doc = await store.find_bin(database, bin_id)
+    if doc is None:
+        raise NotFound(messages.BIN_NOT_FOUND)
+    owned = caller_project is not None and caller_project.id == doc["project"]
+    if doc["private"] and caller_project is None:
+        raise Unauthorized(messages.MASTER_KEY_MISSING_UPDATE)
+    if doc["private"] and not owned:
+        raise Unauthorized(messages.MASTER_KEY_INVALID_UPDATE)
+    owner = caller_project if owned else await request.app[DIRECTORY].project(doc["project"])
+    if owner is None:
+        raise NotFound(messages.BIN_NOT_FOUND)
+    if caller_project is None and first:
+        await charge(request, owner.id)
+        check_size(owner, record, raw_size, free_message=messages.FREE_UPDATE_SIZE)
+    await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
+    # Public bins are versioned unless their owner says otherwise with the master key;
+    # versioning is a Pro feature, so a Free owner's public bin is written unversioned.
+    wants_version = bool(versioning) or (not doc["private"] and not (owned and versioning is False))
+    if wants_version and owner.plan != "free":
+        version = await store.replace_versioned(database, doc=doc, record=record)
+        return web.json_response(
+            render.bin_updated(bin_id, record, private=doc["private"], version=version)
+        )
+    await store.replace_unversioned(database, doc=doc, record=record)
+    return web.json_response(
+        render.bin_updated(bin_id, record, private=doc["private"], version=None)
+    )
+
+
+async def delete_bin(request: web.Request) -> web.Response:
+    project = auth.require_grant(
+        await auth.caller(request),
+        "delete",
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
+    doc = await _owned_bin(request, project)
+    deleted = await store.delete_bin(request.app[DATABASE], doc)
+    return web.json_response(
+        render.message(messages.BIN_DELETED, id=doc["_id"], versionsDeleted=deleted)
+    )
+
+
+async def delete_versions(request: web.Request) -> web.Response:
+    project = auth.require_grant(
+        await auth.caller(request),
+        "delete",
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
+    doc = await _owned_bin(request, project)
+    preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
+    deleted = await store.delete_versions(request.app[DATABASE], doc, preserve_latest=preserve)
+    if deleted == 0:
+        return web.json_response(render.message(messages.NO_VERSIONS))
+    text = messages.VERSIONS_DELETED_PRESERVED if preserve else messages.VERSIONS_DELETED
+    return web.json_response(render.message(text, id=doc["_id"], versionsDeleted=deleted))
+
+
+async def rename_bin(request: web.Request) -> web.Response:
+    project = auth.require_grant(
+        await auth.caller(request),
+        "update",
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
+    doc = await _owned_bin(request, project)
+    name = headers.optional_bin_name(request)
+    if name is None:
+        raise Invalid(messages.BIN_NAME, reason="header")
+    await store.set_meta(request.app[DATABASE], doc, {"name": name})
+    return web.json_response({"record": doc["_id"], "metadata": {"name": name}})
+
+
+async def set_privacy(request: web.Request) -> web.Response:
+    project = auth.require_grant(
+        await auth.caller(request),
+        "update",
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
+    doc = await _owned_bin(request, project)
+    private = headers.flag(request, "X-Bin-Private")
+    if private is None:
+        raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"), reason="header")
+    await store.set_meta(request.app[DATABASE], doc, {"private": private})
+    return web.json_response({"record": doc["_id"], "metadata": {"private": private}})

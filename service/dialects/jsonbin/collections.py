@@ -1,0 +1,183 @@
+"""`/v3/c`: collections of bins, their listing (10 a page, last-bin cursor), schema docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from service.core.times import iso_utc
+from service.dialects.jsonbin import auth, headers, messages
+from service.dialects.jsonbin.schemadocs import load_schema_doc
+from service.errors import Forbidden, Invalid, NotFound
+from service.store import bins, namespaces
+from service.web.keys import DATABASE
+
+KIND = "jsonbin.collection"
+UNCATEGORIZED = "uncategorized"
+PAGE_SIZE = 10
+LIMIT_BY_PLAN = {"free": 1, "pro": 10}
+
+
+async def _master(request: web.Request) -> str:
+    project = auth.require_master(
+        await auth.caller(request),
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    return project.id
+
+
+def _name(request: web.Request) -> str:
+    return headers.name(
+        request,
+        "X-Collection-Name",
+        limit=32,
+        missing=messages.COLLECTION_NAME_MISSING,
+        too_long=messages.COLLECTION_NAME_LONG,
+    )
+
+
+async def load_collection(
+    request: web.Request, project_id: str, collection_id: str, *, foreign: str | None = None
+) -> dict[str, Any]:
+    """The collection, or 400 for a malformed id and 404 (or `foreign`, 400) when unknown."""
+    collection_id = headers.object_id(collection_id, messages.INVALID_COLLECTION_ID)
+    try:
+        return await namespaces.get(
+            request.app[DATABASE], project=project_id, kind=KIND, ns_id=collection_id
+        )
+    except NotFound:
+        if foreign is not None:
+            raise Invalid(foreign, reason="collection") from None
+        raise NotFound(messages.COLLECTION_NOT_FOUND) from None
+
+
+async def create_collection(request: web.Request) -> web.Response:
+    project = auth.require_master(
+        await auth.caller(request),
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    name = _name(request)
+    database = request.app[DATABASE]
+    if await namespaces.count(database, project=project.id, kind=KIND) >= LIMIT_BY_PLAN.get(
+        project.plan, 10
+    ):
+        raise Forbidden(messages.COLLECTION_LIMIT)
+    doc = await namespaces.create(database, project=project.id, kind=KIND, attrs={"name": name})
+    return web.json_response(
+        {"record": doc["_id"], "metadata": {"name": name, "createdAt": iso_utc(doc["createdAt"])}}
+    )
+
+
+async def list_collections(request: web.Request) -> web.Response:
+    project_id = await _master(request)
+    docs = await namespaces.find(request.app[DATABASE], project=project_id, kind=KIND)
+    return web.json_response(
+        [
+            {
+                "record": doc["_id"],
+                "collectionMeta": {"name": doc["name"]},
+                "createdAt": iso_utc(doc["createdAt"]),
+            }
+            for doc in docs
+        ]
+    )
+
+
+async def list_collection_bins(request: web.Request) -> web.Response:
+    project_id = await _master(request)
+    collection = request.match_info["cid"]
+    if collection != UNCATEGORIZED:
+        collection = (await load_collection(request, project_id, collection))["_id"]
+    after = request.match_info.get("last")
+    if after is not None:
+        after = headers.object_id(after, messages.INVALID_BIN_ID)
+    page = await bins.list_page(
+        request.app[DATABASE],
+        project=project_id,
+        collection_id=None if collection == UNCATEGORIZED else collection,
+        after=after,
+        descending=headers.descending(request),
+        limit=PAGE_SIZE,
+    )
+    return web.json_response(
+        [
+            {
+                "record": doc["_id"],
+                "private": doc["private"],
+                "snippetMeta": {"name": doc["name"]} if doc.get("name") else {},
+                "createdAt": iso_utc(doc["createdAt"]),
+            }
+            for doc in page
+        ]
+    )
+
+
+async def rename_collection(request: web.Request) -> web.Response:
+    project_id = await _master(request)
+    doc = await load_collection(request, project_id, request.match_info["cid"])
+    name = _name(request)
+    await namespaces.update(
+        request.app[DATABASE],
+        project=project_id,
+        kind=KIND,
+        ns_id=doc["_id"],
+        changes={"name": name},
+    )
+    return web.json_response({"record": doc["_id"], "metadata": {"name": name}})
+
+
+async def attach_schema_doc(request: web.Request) -> web.Response:
+    project_id = await _master(request)
+    doc = await load_collection(request, project_id, request.match_info["cid"])
+    schema = await load_schema_doc(request, project_id, request.headers.get("X-Schema-Doc-Id", ""))
+    await _set_schema(request, project_id, doc["_id"], schema["_id"])
+    return web.json_response(
+        {
+            "collectionName": doc["name"],
+            "schemaDocId": schema["_id"],
+            "metadata": {"id": doc["_id"], "createdAt": iso_utc(doc["createdAt"])},
+        }
+    )
+
+
+async def detach_schema_doc(request: web.Request) -> web.Response:
+    project_id = await _master(request)
+    doc = await load_collection(request, project_id, request.match_info["cid"])
+    await _set_schema(request, project_id, doc["_id"], None)
+    return web.json_response(
+        {
+            "collectionName": doc["name"],
+            "metadata": {"id": doc["_id"], "createdAt": iso_utc(doc["createdAt"])},
+        }
+    )
+
+
+async def _set_schema(
+    request: web.Request, project_id: str, collection_id: str, schema_id: str | None
+) -> None:
+    """Record the schema on the collection and on each of its bins, so that a bin update
+    learns whether it must be validated from its own write (see store/bins.py)."""
+    database = request.app[DATABASE]
+    if schema_id is None:
+        await namespaces.update(
+            database,
+            project=project_id,
+            kind=KIND,
+            ns_id=collection_id,
+            changes={},
+            unset=("schemaDocId",),
+        )
+    else:
+        await namespaces.update(
+            database,
+            project=project_id,
+            kind=KIND,
+            ns_id=collection_id,
+            changes={"schemaDocId": schema_id},
+        )
+    await bins.tag_schema(
+        database, project=project_id, collection_id=collection_id, schema_id=schema_id
+    )

@@ -1,0 +1,53 @@
+"""The JSONBin dialect as the shared edge sees it: prefix, CORS, envelope, identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.jsonbin import auth, messages, routes
+from service.errors import PayloadTooLarge, QuotaExceeded, RecordHubError
+from service.store import bins, namespaces
+from service.store.projects import Project
+from service.web.dialect import CorsPolicy, Dialect
+from service.web.statuses import status_for
+
+# Errors raised by the shared edge carry our wording; JSONBin clients get JSONBin's.
+_EDGE_MESSAGES = {
+    "json": messages.INVALID_JSON,
+    "empty": messages.BIN_BLANK,
+    "route_not_found": messages.ROUTE_NOT_FOUND,
+    "internal": messages.INTERNAL,
+    "unavailable": messages.UNAVAILABLE,
+}
+
+
+class JsonBinDialect(Dialect):
+    name = "jsonbin"
+    prefixes = ("/v3",)
+    # JSONBin answers CORS for every origin; keys travel in headers, never cookies.
+    cors = CorsPolicy(allow_credentials=False)
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.table()
+
+    def status(self, error: RecordHubError) -> int:
+        if isinstance(error, QuotaExceeded):
+            return 403  # the seed's "Requests exhausted" is a 403
+        return status_for(error)
+
+    def render_error(
+        self, request: web.Request, error: RecordHubError, status: int
+    ) -> web.Response:
+        text = _EDGE_MESSAGES.get(error.reason, error.message)
+        if isinstance(error, PayloadTooLarge) and error.reason == "body_size":
+            text = messages.BIN_TOO_LARGE
+        return web.json_response({"message": text}, status=status, headers=error.headers)
+
+    async def identify(self, request: web.Request) -> Project | None:
+        return (await auth.caller(request)).project
+
+    async def ensure_indexes(self, database: Any) -> None:
+        await namespaces.ensure_indexes(database)
+        await bins.ensure_indexes(database)

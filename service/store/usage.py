@@ -1,0 +1,73 @@
+"""Monthly request counters per project, kept off the request's critical path.
+
+Each replica counts requests in memory and flushes the increments with `$inc` (atomic, so
+replicas never overwrite each other) every `flush_seconds`, learning the project's total in
+the same step. A quota check compares that total plus this replica's unflushed requests
+with the limit, so a request costs no database round trip; the price is that replicas can
+overshoot a quota together by at most what they serve within one flush interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+
+from pymongo.errors import PyMongoError
+
+from service.store.client import Database
+
+USAGE = "usage"
+log = logging.getLogger(__name__)
+
+
+def current_month() -> str:
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
+class UsageMeter:
+    def __init__(self, db: Database, *, flush_seconds: float = 1.0) -> None:
+        self.db = db
+        self.flush_seconds = flush_seconds
+        self._pending: Counter[tuple[str, str]] = Counter()
+        self._totals: dict[tuple[str, str], int] = {}
+
+    async def charge(self, project_id: str) -> int:
+        """Count one request; return the project's requests this month, this one included."""
+        slot = (project_id, current_month())
+        if slot not in self._totals:
+            doc = await self.db[USAGE].find_one({"_id": f"{slot[0]}:{slot[1]}"})
+            self._totals[slot] = int(doc["count"]) if doc else 0
+        self._pending[slot] += 1
+        return self._totals[slot] + self._pending[slot]
+
+    def used(self, project_id: str) -> int:
+        slot = (project_id, current_month())
+        return self._totals.get(slot, 0) + self._pending[slot]
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, Counter()
+        for (project_id, month), count in pending.items():
+            key = f"{project_id}:{month}"
+            try:
+                await self.db[USAGE].update_one(
+                    {"_id": key},
+                    {"$inc": {"count": count}, "$set": {"project": project_id, "month": month}},
+                    upsert=True,
+                )
+                doc = await self.db[USAGE].find_one({"_id": key})
+            except PyMongoError:
+                self._pending[(project_id, month)] += count  # keep it for the next flush
+                log.warning("usage flush failed; will retry", extra={"project": project_id})
+                continue
+            self._totals[(project_id, month)] = int(doc["count"]) if doc else count
+
+    async def run(self) -> None:
+        """Flush forever (a task the app starts and cancels); a last flush on the way out."""
+        try:
+            while True:
+                await asyncio.sleep(self.flush_seconds)
+                await self.flush()
+        finally:
+            await asyncio.shield(self.flush())
