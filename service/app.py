@@ -17,6 +17,7 @@ from service.store import projects
 from service.store.client import Database, connect, describe, ping
 from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
+from service.store.indexes import ensure_engine_indexes
 from service.store.usage import UsageMeter
 from service.web import admin, health
 from service.web.dialect import Dialect, Dialects
@@ -130,6 +131,7 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
 
 async def _create_indexes(app: web.Application) -> None:
     await projects.ensure_indexes(app[DATABASE])
+    await ensure_engine_indexes(app[DATABASE])
     for dialect in app[DIALECTS]:
         await dialect.ensure_indexes(app[DATABASE])
 

@@ -14,6 +14,8 @@ from service.core import credentials
 from service.core.times import iso_utc
 from service.errors import Conflict, Invalid, NotFound, Unavailable
 from service.store.client import Database
+from service.store.records import RECORDS
+from service.store.versions import VERSIONS
 
 PROJECTS = "projects"
 KEYS = "keys"
@@ -153,10 +155,23 @@ async def update_project(
 async def delete_project(db: Database, project_id: str) -> None:
     """Delete the project and every document any collection holds for it."""
     await get_project(db, project_id)
+    await _delete_versions_of(db, project_id)
     for name in await db.list_collection_names():
         if name != PROJECTS:
             await db[name].delete_many({"project": project_id})
     await db[PROJECTS].delete_one({"_id": project_id})
+
+
+async def _delete_versions_of(db: Database, project_id: str) -> None:
+    """Versions are keyed by their record's id, not the project: delete them by record."""
+    chunk: list[Any] = []
+    async for doc in db[RECORDS].find({"project": project_id}, {"_id": 1}):
+        chunk.append(doc["_id"])
+        if len(chunk) == 1000:
+            await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
+            chunk = []
+    if chunk:
+        await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
 
 
 async def rotate_key(db: Database, project_id: str, which: str) -> str:

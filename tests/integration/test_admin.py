@@ -241,3 +241,12 @@ async def test_cli_provisions_through_the_same_code(db_uri, database, client):
     missing = run_cli(db_uri, database.name, "get-project", created["id"])
     assert missing.returncode == 1
     assert "not found" in missing.stderr
+
+
+async def test_delete_removes_versions_of_the_projects_records(client, database):
+    created = await create(client)
+    await database["records"].insert_one({"_id": "r1", "project": created["id"], "ns": "x"})
+    await database["versions"].insert_one({"bin": "r1", "version": 1, "record": {}})
+    await database["versions"].insert_one({"bin": "other", "version": 1, "record": {}})
+    await client.delete(f"/admin/projects/{created['id']}", headers=AUTH)
+    assert [doc["bin"] async for doc in database["versions"].find()] == ["other"]
