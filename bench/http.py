@@ -1,0 +1,271 @@
+"""HTTP benchmark: RecordHub against the floor of our own stack, side by side in one run.
+
+One embedded database; the floor app (bench/floor.py) and RecordHub (`python -m service`)
+as separate processes; the load generator (bench/load.py) as a third. For every workload
+and concurrency: requests/s, p50/p99, errors, service CPU per request (utime+stime from
+/proc), database CPU per request, and database round trips per request (the server's
+opcounters). Ratios are RecordHub / floor measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import MongoClient
+
+from service.store.embedded import EmbeddedDatabase, free_port
+
+ADMIN_TOKEN = "bench-admin-token-0123456789"
+TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
+SMALL = json.dumps({"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}})
+
+
+@dataclass
+class Target:
+    name: str
+    process: subprocess.Popen[bytes]
+    base: str
+
+
+@dataclass
+class Workload:
+    name: str
+    method: str
+    floor_paths: list[str]
+    service_paths: list[str]
+    headers: dict[str, str]
+    body: str | None
+    floor_ops: str
+    notes: str = ""
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+
+def cpu_us(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        parts = stat.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) * TICK_US
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wait_http(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
+
+
+def wait_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} never opened")
+
+
+def request(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def data_ops(client: MongoClient[Any]) -> int:
+    counters = client.admin.command("serverStatus")["opcounters"]
+    return sum(counters[k] for k in ("insert", "query", "update", "delete", "getmore"))
+
+
+def measure(
+    target: Target,
+    paths: list[str],
+    workload: Workload,
+    concurrency: int,
+    seconds: float,
+    db: EmbeddedDatabase,
+    client: MongoClient[Any],
+) -> dict[str, Any]:
+    spec = {
+        "method": workload.method,
+        "urls": [target.base + p for p in paths],
+        "headers": workload.headers if target.name == "recordhub" else {},
+        "body": workload.body,
+        "concurrency": concurrency,
+        "seconds": seconds,
+    }
+    assert db.process is not None
+    cpu0, db0, ops0 = cpu_us(target.process.pid), cpu_us(db.process.pid), data_ops(client)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    done = max(result["requests"], 1)
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    result["cpu_us"] = round((cpu_us(target.process.pid) - cpu0) / done, 1)
+    result["db_cpu_us"] = round((cpu_us(db.process.pid) - db0) / done, 1)
+    # Each data operation is one round trip; the opcounter reads themselves are commands.
+    result["round_trips"] = round((data_ops(client) - ops0) / done, 2)
+    return result
+
+
+def start_targets(uri: str) -> tuple[Target, Target]:
+    floor_port, service_port = free_port(), free_port()
+    floor = subprocess.Popen(
+        [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(floor_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {
+        **os.environ,
+        "MONGODB_URI": uri,
+        "MONGODB_DB": "bench",
+        "PORT": str(service_port),
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "LOG_LEVEL": "INFO",
+    }
+    service = subprocess.Popen(
+        [sys.executable, "-m", "service"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    floor_target = Target("floor", floor, f"http://127.0.0.1:{floor_port}")
+    service_target = Target("recordhub", service, f"http://127.0.0.1:{service_port}")
+    wait_http(service_target.base + "/readyz")
+    wait_port(floor_port)
+    return floor_target, service_target
+
+
+def prepare(
+    client: MongoClient[Any], service: Target, workers: int
+) -> tuple[dict[str, str], list[str]]:
+    """A pro project, one bin per worker in RecordHub, one record per worker in the floor."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+    project = request("POST", service.base + "/admin/projects", {"name": "bench"}, admin)
+    keys = {"X-Master-Key": project["masterKey"], "Content-Type": "application/json"}
+    bins = [
+        request("POST", service.base + "/v3/b", json.loads(SMALL), keys)["metadata"]["id"]
+        for _ in range(workers)
+    ]
+    client["floor"]["records"].insert_many(
+        [{"_id": f"r{i}", "data": {"properties": {}}, "rev": 0} for i in range(workers)]
+        + [{"_id": b, "data": json.loads(SMALL), "rev": 0} for b in bins]
+    )
+    return keys, bins
+
+
+def workloads(keys: dict[str, str], bins: list[str]) -> list[Workload]:
+    versioned = {**keys, "X-Bin-Versioning": "true"}
+    return [
+        Workload(
+            "JSONBin PUT unversioned",
+            "PUT",
+            [f"/one/{b}" for b in bins],
+            [f"/v3/b/{b}" for b in bins],
+            keys,
+            SMALL,
+            "1 op",
+        ),
+        Workload(
+            "JSONBin PUT versioned",
+            "PUT",
+            [f"/one/{b}" for b in bins],
+            [f"/v3/b/{b}" for b in bins],
+            versioned,
+            SMALL,
+            "1 op",
+            "floor does 1 op; a versioned PUT needs read + claim + CAS (+ the bin read)",
+        ),
+        Workload(
+            "JSONBin GET latest",
+            "GET",
+            [f"/read/{b}" for b in bins],
+            [f"/v3/b/{b}/latest" for b in bins],
+            {"X-Master-Key": keys["X-Master-Key"]},
+            None,
+            "1 op (find_one)",
+        ),
+    ]
+
+
+def memory_check(service: Target, keys: dict[str, str], bin_id: str, count: int) -> dict[str, Any]:
+    """Peak RSS of the service after `count` PUTs of 100 KB bodies (bodies must not stay)."""
+    body = json.dumps({"blob": "x" * (100 * 1024 - 20)})
+    spec = {
+        "method": "PUT",
+        "urls": [f"{service.base}/v3/b/{bin_id}"],
+        "headers": keys,
+        "body": body,
+        "concurrency": 16,
+        "seconds": 600,
+        "max_requests": count,
+    }
+    before = peak_rss_mb(service.process.pid)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    return {
+        "puts": result["requests"],
+        "errors": result["errors"],
+        "peak_rss_before_mb": round(before, 1),
+        "peak_rss_after_mb": round(peak_rss_mb(service.process.pid), 1),
+    }
+
+
+def run(seconds: float, concurrencies: tuple[int, ...], memory_puts: int) -> dict[str, Any]:
+    workers = max(concurrencies)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = EmbeddedDatabase(storage=f"{tmp}/db")
+        uri = db.start()
+        client: MongoClient[Any] = MongoClient(uri)
+        floor, service = start_targets(uri)
+        try:
+            keys, bins = prepare(client, service, workers)
+            plan = workloads(keys, bins)
+            for workload in plan:
+                for concurrency in concurrencies:
+                    row = {"concurrency": concurrency}
+                    for target, paths in (
+                        (floor, workload.floor_paths),
+                        (service, workload.service_paths),
+                    ):
+                        row[target.name] = measure(
+                            target, paths, workload, concurrency, seconds, db, client
+                        )
+                    workload.results.append(row)
+            memory = memory_check(service, keys, bins[0], memory_puts) if memory_puts else None
+        finally:
+            for target in (floor, service):
+                target.process.terminate()
+                target.process.wait(30)
+            client.close()
+            db.stop()
+    return {"workloads": plan, "memory": memory}
