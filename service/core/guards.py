@@ -48,6 +48,8 @@ def condition(allowed: frozenset[str]) -> dict[str, Any] | None:
     present = allowed - {MISSING}
     if not present:
         return {"$exists": False}
+    if allowed == {Kind.ARRAY}:
+        return {"$type": "array"}  # exact on its own: only arrays have an array type
     cond: dict[str, Any] = {}
     if MISSING not in allowed:
         cond["$exists"] = True
