@@ -56,6 +56,10 @@ class Dialect:
         """The dialect's URL table; app.py registers it and puts it under CORS."""
         return []
 
+    def docs(self) -> dict[tuple[str, str], Any]:
+        """OpenAPI documentation of the dialect's routes, keyed by (METHOD, path template)."""
+        return {}
+
     async def ensure_indexes(self, database: Any) -> None:
         """Create the indexes the dialect's collections need (idempotent)."""
 
