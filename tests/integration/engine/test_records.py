@@ -1,0 +1,195 @@
+"""Single-record writes on SecantusDB: atomic plans, preconditions, odd keys, error mapping."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from service.core.guards import Guard, filter_for
+from service.core.kinds import KINDS_OR_MISSING
+from service.core.operations import (
+    Add,
+    Inc,
+    Limit,
+    Merge,
+    Plan,
+    Preconditions,
+    Remove,
+    ReplaceSameKind,
+    Set,
+    Unset,
+)
+from service.errors import Conflict, Invalid, NotFound, PreconditionFailed, Unavailable
+from service.store.records import (
+    apply_plan,
+    apply_plan_and_read,
+    create_record,
+    database_errors,
+    delete_record,
+    get_record,
+)
+
+ODD = {"a.b": 1, "$x": {"": 2, "%": [{"\x00k": 3}]}, "plain": "v"}
+
+
+async def test_odd_keys_round_trip_exactly_and_are_stored_escaped(engine_db, scope):
+    await create_record(engine_db, scope, "r1", ODD)
+    raw = await engine_db.records.find_one({"_id": "r1"})
+    assert raw["data"] == {"a%2Eb": 1, "%24x": {"%": 2, "%25": [{"%00k": 3}]}, "plain": "v"}
+    assert raw["keysEscaped"] is True
+    assert (await get_record(engine_db, scope, "r1")).data == ODD
+
+
+async def test_a_dotted_key_in_a_path_is_one_literal_key(engine_db, scope):
+    await create_record(engine_db, scope, "r1", {"a": {"b": 0}})
+    await apply_plan(engine_db, scope, "r1", Plan([Set(("a.b",), 1), Inc(("$n",), 2)]))
+    stored = await get_record(engine_db, scope, "r1")
+    assert stored.data == {"a": {"b": 0}, "a.b": 1, "$n": 2}
+
+
+async def test_guard_filters_select_exactly_the_allowed_kinds_on_the_server(engine_db, scope):
+    samples = {
+        "o": {"k": 1},
+        "a": [1, "s", None],
+        "e": [],
+        "s": "s",
+        "n": 2.5,
+        "b": True,
+        "z": None,
+    }
+    for name, value in samples.items():
+        await engine_db.records.insert_one({"_id": name, "data": {"v": value}})
+    await engine_db.records.insert_one({"_id": "missing", "data": {}})
+    kinds = sorted(KINDS_OR_MISSING)
+    for size in (1, 2, 6):
+        for allowed in itertools.combinations(kinds, size):
+            guard = Guard(("v",), frozenset(allowed), "test")
+            docs = engine_db.records.find(filter_for([guard]), {"data": 1})
+            matched = {doc["_id"] async for doc in docs}
+            expected = {d for d, v in samples.items() if guard.holds({"v": v})}
+            expected |= {"missing"} if "missing" in allowed else set()
+            assert matched == expected, allowed
+
+
+async def test_update_bumps_rev_and_updated_at_in_the_same_write(engine_db, scope):
+    created = await create_record(engine_db, scope, "r1", {"n": 1})
+    receipt = await apply_plan(engine_db, scope, "r1", Plan([Inc(("n",), 1)], Preconditions(rev=0)))
+    stored = await get_record(engine_db, scope, "r1")
+    assert (stored.rev, receipt.rev, stored.data) == (1, 1, {"n": 2})
+    assert stored.updated_at == receipt.updated_at >= created.created_at
+
+
+async def test_missing_record_is_not_found_and_other_id_scope_is_invisible(engine_db, scope):
+    with pytest.raises(NotFound):
+        await apply_plan(engine_db, scope, "nope", Plan([Set(("a",), 1)]))
+    await create_record(engine_db, scope, "r1", {})
+    other = type(scope)(project="p2", ns=scope.ns)
+    with pytest.raises(NotFound):
+        await apply_plan(engine_db, other, "r1", Plan([Set(("a",), 1)]))
+
+
+@pytest.mark.parametrize(
+    ("plan", "reason"),
+    [
+        (Plan([Set(("a",), 1)], Preconditions(rev=5)), "revision_mismatch"),
+        (Plan([Set(("s", "x"), 1)]), "not_an_object"),
+        (Plan([Add(("s",), [1])]), "not_an_array"),
+        (Plan([Inc(("list",), 1)]), "not_a_number"),
+        (Plan([ReplaceSameKind([1])]), "kind_mismatch"),
+        (
+            Plan([Add(("list",), [9])], Preconditions(limits=(Limit(("list",), 2),))),
+            "limit_exceeded",
+        ),
+    ],
+)
+async def test_failed_precondition_names_its_reason_and_writes_nothing(
+    engine_db, scope, plan, reason
+):
+    await create_record(engine_db, scope, "r1", {"s": "text", "list": [1, 2]})
+    with pytest.raises(PreconditionFailed) as caught:
+        await apply_plan(engine_db, scope, "r1", plan)
+    assert caught.value.reason == reason
+    stored = await get_record(engine_db, scope, "r1")
+    assert (stored.rev, stored.data) == (0, {"s": "text", "list": [1, 2]})
+
+
+async def test_remove_then_add_on_one_array_keeps_order_and_set_semantics(engine_db, scope):
+    await create_record(engine_db, scope, "r1", {"f": ["a", "b", "c"]})
+    plan = Plan([Add(("f",), ["d", "a", "b", "d"]), Remove(("f",), ["b", "x"])])
+    stored = await apply_plan_and_read(engine_db, scope, "r1", plan)
+    assert stored.data == {"f": ["a", "c", "d", "b"]}
+
+
+async def test_swapping_the_single_owner_fits_a_limit_of_one(engine_db, scope):
+    await create_record(engine_db, scope, "r1", {"owner": ["u1"]})
+    limit = Preconditions(limits=(Limit(("owner",), 1),))
+    plan = Plan([Add(("owner",), ["u2"]), Remove(("owner",), ["u1"])], limit)
+    assert (await apply_plan_and_read(engine_db, scope, "r1", plan)).data == {"owner": ["u2"]}
+
+
+@pytest.mark.parametrize("with_add", [False, True])
+async def test_remove_matches_like_pull_in_both_forms(engine_db, scope, with_add):
+    await create_record(engine_db, scope, "r1", {"f": [[1, 2], 1, 1.0, True, {"u": 1, "v": 2}, 3]})
+    ops = [Remove(("f",), [1, {"v": 2, "u": 1}])] + ([Add(("f",), [4])] if with_add else [])
+    stored = await apply_plan_and_read(engine_db, scope, "r1", Plan(ops))
+    expected = [True, {"u": 1, "v": 2}, 3] + ([4] if with_add else [])
+    assert stored.data["f"] == expected
+
+
+async def test_add_uses_database_equality(engine_db, scope):
+    await create_record(engine_db, scope, "r1", {"f": [1, {"u": 1, "v": 2}]})
+    plan = Plan([Add(("f",), [1.0, True, {"v": 2, "u": 1}, {"u": 1, "v": 2}])])
+    stored = await apply_plan_and_read(engine_db, scope, "r1", plan)
+    assert stored.data["f"] == [1, {"u": 1, "v": 2}, True, {"v": 2, "u": 1}]
+
+
+async def test_merge_recurses_into_objects_replaces_arrays_and_stores_null(engine_db, scope):
+    content = {"o": {"p": {"q": 1, "r": 2}, "arr": [1, 2]}, "s": 1, "keep": True}
+    await create_record(engine_db, scope, "r1", content)
+    patch = {"o": {"p": {"q": None}, "arr": [3]}, "s": {"t": 1}, "new": {}}
+    stored = await apply_plan_and_read(engine_db, scope, "r1", Plan([Merge(patch)]))
+    assert stored.data == {
+        "o": {"p": {"q": None, "r": 2}, "arr": [3]},
+        "s": {"t": 1},
+        "keep": True,
+        "new": {},
+    }
+
+
+async def test_unset_and_meta_fields_apply_together(engine_db, scope):
+    await create_record(engine_db, scope, "r1", {"a": 1, "b": 2}, meta={"name": "first"})
+    plan = Plan([Unset(("a",)), Unset(("zz", "y"))], meta={"name": "second"})
+    stored = await apply_plan_and_read(engine_db, scope, "r1", plan)
+    assert (stored.data, stored.meta) == ({"b": 2}, {"name": "second"})
+
+
+async def test_create_with_an_existing_id_is_a_conflict(engine_db, scope):
+    await create_record(engine_db, scope, "r1", 1)
+    with pytest.raises(Conflict):
+        await create_record(engine_db, scope, "r1", 2)
+
+
+async def test_delete_honours_expected_revision(engine_db, scope):
+    await create_record(engine_db, scope, "r1", [])
+    with pytest.raises(PreconditionFailed):
+        await delete_record(engine_db, scope, "r1", expected_rev=3)
+    await delete_record(engine_db, scope, "r1", expected_rev=0)
+    with pytest.raises(NotFound):
+        await delete_record(engine_db, scope, "r1")
+
+
+async def test_a_conflicting_update_from_the_server_maps_to_invalid(engine_db):
+    await engine_db.raw.insert_one({"_id": 1, "a": [1]})
+    with pytest.raises(Invalid), database_errors():
+        await engine_db.raw.update_one({"_id": 1}, {"$addToSet": {"a": 2}, "$pull": {"a": 1}})
+
+
+async def test_an_unreachable_database_maps_to_unavailable(scope):
+    client = AsyncIOMotorClient(
+        "mongodb://127.0.0.1:1/?directConnection=true", serverSelectionTimeoutMS=100
+    )
+    with pytest.raises(Unavailable):
+        await get_record(client.db, scope, "x")
+    client.close()
