@@ -31,6 +31,7 @@ from service.store.records import (
     get_record,
 )
 
+LIST_LIMIT = Limit(("list",), 2)
 ODD = {"a.b": 1, "$x": {"": 2, "%": [{"\x00k": 3}]}, "plain": "v"}
 
 
