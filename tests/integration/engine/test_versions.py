@@ -1,0 +1,126 @@
+"""Versioned writes on SecantusDB: numbering from 1, reads, counts, deletes, stale claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
+from service.errors import NotFound, PreconditionFailed
+from service.store.records import apply_plan, create_record, get_record, now
+from service.store.versions import (
+    _claim,
+    apply_versioned,
+    count_versions,
+    delete_versions,
+    delete_versions_to_first,
+    delete_with_versions,
+    read_version,
+)
+
+
+def replace(content: object) -> Plan:
+    return Plan([Replace(content)])
+
+
+async def versioned_bin(db, scope, *contents):  # type: ignore[no-untyped-def]
+    await create_record(db, scope, "bin", {"v": 0})
+    for content in contents:
+        await apply_versioned(db, scope, "bin", replace(content))
+
+
+async def test_first_versioned_write_archives_the_original_as_version_one(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"v": 0})
+    first = await apply_versioned(engine_db, scope, "bin", replace({"v": 1}))
+    second = await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))
+    assert (first.version, second.version) == (1, 2)
+    assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": 0}
+    assert (await read_version(engine_db, scope, "bin", 2)).data == {"v": 1}
+    live = await get_record(engine_db, scope, "bin")
+    assert (live.data, live.version, live.rev, second.rev) == ({"v": 2}, 2, 2, 2)
+    assert await count_versions(engine_db, scope, "bin") == 2
+
+
+async def test_unversioned_writes_between_versioned_ones_are_not_archived(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1})
+    await apply_plan(engine_db, scope, "bin", replace({"v": "quiet"}))
+    receipt = await apply_versioned(engine_db, scope, "bin", replace({"v": 3}))
+    assert receipt.version == 2
+    assert (await read_version(engine_db, scope, "bin", 2)).data == {"v": "quiet"}
+
+
+async def test_versions_keep_odd_keys(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"a.b": {"$c": 1}})
+    await apply_versioned(engine_db, scope, "bin", replace([]))
+    assert (await read_version(engine_db, scope, "bin", 1)).data == {"a.b": {"$c": 1}}
+
+
+@pytest.mark.parametrize("number", [0, 2, 3])
+async def test_versions_outside_one_to_count_are_not_found(engine_db, scope, number):
+    await versioned_bin(engine_db, scope, {"v": 1})
+    with pytest.raises(NotFound) as caught:
+        await read_version(engine_db, scope, "bin", number)
+    assert caught.value.reason == "version_not_found"
+
+
+async def test_an_orphan_slot_above_the_count_is_invisible_and_gets_replaced(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1})
+    orphan = {"bin": "bin", "version": 2, "record": "ghost", "baseRev": 0, "createdAt": now()}
+    await engine_db.versions.insert_one(orphan)
+    with pytest.raises(NotFound):
+        await read_version(engine_db, scope, "bin", 2)
+    await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))
+    assert (await read_version(engine_db, scope, "bin", 2)).data == {"v": 1}
+
+
+async def test_a_writer_with_a_stale_view_cannot_overwrite_a_committed_slot(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"v": 0})
+    stale = await engine_db.records.find_one({"_id": "bin"})  # read at rev 0, version 0
+    await apply_plan(engine_db, scope, "bin", replace({"v": "newer"}))  # rev 1
+    await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))  # slot 1 from rev 1
+    assert await _claim(engine_db.versions, "bin", 1, stale, now()) is False
+    assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": "newer"}
+
+
+async def test_versioned_write_with_failing_precondition_adds_no_version(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1})
+    with pytest.raises(PreconditionFailed):
+        await apply_versioned(engine_db, scope, "bin", Plan([ReplaceSameKind([1])]))
+    stale = Plan([Set(("v",), 9)], Preconditions(rev=0))
+    with pytest.raises(PreconditionFailed):
+        await apply_versioned(engine_db, scope, "bin", stale)
+    assert await count_versions(engine_db, scope, "bin") == 1
+    assert (await get_record(engine_db, scope, "bin")).data == {"v": 1}
+
+
+async def test_versioned_write_to_a_missing_record_is_not_found(engine_db, scope):
+    with pytest.raises(NotFound):
+        await apply_versioned(engine_db, scope, "ghost", replace(1))
+
+
+async def test_deleting_versions_keeps_the_latest_content_and_restarts_numbering(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1}, {"v": 2})
+    assert await delete_versions(engine_db, scope, "bin") == 2
+    assert await delete_versions(engine_db, scope, "bin") == 0
+    assert (await get_record(engine_db, scope, "bin")).data == {"v": 2}
+    receipt = await apply_versioned(engine_db, scope, "bin", replace({"v": 3}))
+    assert receipt.version == 1
+    assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": 2}
+    assert await engine_db.versions.count_documents({"bin": "bin"}) == 1
+
+
+async def test_deleting_versions_to_first_restores_the_original_content(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"a.b": 1})
+    for content in ("later", "latest"):
+        await apply_versioned(engine_db, scope, "bin", replace(content))
+    assert await delete_versions_to_first(engine_db, scope, "bin") == 2
+    restored = await get_record(engine_db, scope, "bin")
+    assert (restored.data, restored.version) == ({"a.b": 1}, 0)
+    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+
+
+async def test_deleting_a_record_with_versions_reports_and_removes_them(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1}, {"v": 2}, {"v": 3})
+    assert await delete_with_versions(engine_db, scope, "bin") == 3
+    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+    with pytest.raises(NotFound):
+        await get_record(engine_db, scope, "bin")
