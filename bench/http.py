@@ -25,6 +25,7 @@ from pymongo import MongoClient
 from service.store.embedded import EmbeddedDatabase, free_port
 
 ADMIN_TOKEN = "bench-admin-token-0123456789"
+ROUNDS = 4  # alternating slices per cell, so noise falls on floor and RecordHub alike
 TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
 SMALL = json.dumps({"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}})
 
@@ -97,39 +98,83 @@ def data_ops(client: MongoClient[Any]) -> int:
     return sum(counters[k] for k in ("insert", "query", "update", "delete", "getmore"))
 
 
-def measure(
-    target: Target,
-    paths: list[str],
-    workload: Workload,
-    concurrency: int,
-    seconds: float,
-    db: EmbeddedDatabase,
-    client: MongoClient[Any],
-) -> dict[str, Any]:
-    spec = {
-        "method": workload.method,
-        "urls": [target.base + p for p in paths],
-        "headers": workload.headers if target.name == "recordhub" else {},
-        "body": workload.body,
-        "concurrency": concurrency,
-        "seconds": seconds,
-    }
-    assert db.process is not None
-    cpu0, db0, ops0 = cpu_us(target.process.pid), cpu_us(db.process.pid), data_ops(client)
+def _run_load(spec: dict[str, Any]) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.load", json.dumps(spec)],
         capture_output=True,
         text=True,
         check=True,
     )
-    result = json.loads(out.stdout)
-    done = max(result["requests"], 1)
-    result["rps"] = round(result["requests"] / result["seconds"], 1)
-    result["cpu_us"] = round((cpu_us(target.process.pid) - cpu0) / done, 1)
-    result["db_cpu_us"] = round((cpu_us(db.process.pid) - db0) / done, 1)
-    # Each data operation is one round trip; the opcounter reads themselves are commands.
-    result["round_trips"] = round((data_ops(client) - ops0) / done, 2)
-    return result
+    return dict(json.loads(out.stdout))
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(p * len(values)))], 2)
+
+
+def measure_pair(
+    targets: list[tuple[Target, list[str]]],
+    workload: Workload,
+    concurrency: int,
+    seconds: float,
+    rounds: int,
+    db: EmbeddedDatabase,
+    client: MongoClient[Any],
+) -> dict[str, dict[str, Any]]:
+    """Run the targets in alternation, `rounds` slices each, so that the machine's noise
+    falls on both alike; sum the slices per target."""
+    assert db.process is not None
+    totals: dict[str, dict[str, Any]] = {
+        t.name: {
+            "requests": 0,
+            "errors": 0,
+            "seconds": 0.0,
+            "cpu": 0.0,
+            "db": 0.0,
+            "ops": 0,
+            "lat": [],
+        }
+        for t, _ in targets
+    }
+    for _ in range(rounds):
+        for target, paths in targets:
+            spec = {
+                "method": workload.method,
+                "urls": [target.base + p for p in paths],
+                "headers": workload.headers if target.name == "recordhub" else {},
+                "body": workload.body,
+                "concurrency": concurrency,
+                "seconds": seconds / rounds,
+                "raw": True,
+            }
+            cpu0, db0 = cpu_us(target.process.pid), cpu_us(db.process.pid)
+            ops0 = data_ops(client)
+            result = _run_load(spec)
+            acc = totals[target.name]
+            acc["cpu"] += cpu_us(target.process.pid) - cpu0
+            acc["db"] += cpu_us(db.process.pid) - db0
+            # Each data operation is one round trip; the opcounter reads are commands.
+            acc["ops"] += data_ops(client) - ops0
+            for key in ("requests", "errors", "seconds"):
+                acc[key] += result[key]
+            acc["lat"].extend(result["latencies_ms"])
+    out = {}
+    for name, acc in totals.items():
+        done = max(acc["requests"], 1)
+        lat = sorted(acc["lat"])
+        out[name] = {
+            "requests": acc["requests"],
+            "errors": acc["errors"],
+            "rps": round(acc["requests"] / acc["seconds"], 1),
+            "p50_ms": _percentile(lat, 0.50),
+            "p99_ms": _percentile(lat, 0.99),
+            "cpu_us": round(acc["cpu"] / done, 1),
+            "db_cpu_us": round(acc["db"] / done, 1),
+            "round_trips": round(acc["ops"] / done, 2),
+        }
+    return out
 
 
 def start_targets(uri: str) -> tuple[Target, Target]:
@@ -252,14 +297,9 @@ def run(seconds: float, concurrencies: tuple[int, ...], memory_puts: int) -> dic
             plan = workloads(keys, bins)
             for workload in plan:
                 for concurrency in concurrencies:
-                    row = {"concurrency": concurrency}
-                    for target, paths in (
-                        (floor, workload.floor_paths),
-                        (service, workload.service_paths),
-                    ):
-                        row[target.name] = measure(
-                            target, paths, workload, concurrency, seconds, db, client
-                        )
+                    pair = [(floor, workload.floor_paths), (service, workload.service_paths)]
+                    row: dict[str, Any] = {"concurrency": concurrency}
+                    row |= measure_pair(pair, workload, concurrency, seconds, ROUNDS, db, client)
                     workload.results.append(row)
             memory = memory_check(service, keys, bins[0], memory_puts) if memory_puts else None
         finally:

@@ -56,6 +56,7 @@ async def run(spec: dict) -> dict:  # type: ignore[type-arg]
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
 
     return {
+        "latencies_ms": [round(x * 1000, 3) for x in latencies] if spec.get("raw") else None,
         "requests": len(latencies),
         "errors": len(errors),
         "seconds": round(elapsed, 3),

@@ -18,7 +18,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        line.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        # The `extra` fields are the record's attributes beyond the standard ones.
+        for key in record.__dict__.keys() - _STANDARD:
+            line[key] = record.__dict__[key]
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo.errors import PyMongoError
 
@@ -22,8 +23,21 @@ USAGE = "usage"
 log = logging.getLogger(__name__)
 
 
+_month_cache: tuple[float, float, str] = (0.0, 0.0, "")
+
+
 def current_month() -> str:
-    return datetime.now(UTC).strftime("%Y-%m")
+    """ "YYYY-MM" in UTC; recomputed only when the clock leaves the cached month."""
+    global _month_cache
+    start, end, text = _month_cache
+    now = time.time()
+    if not start <= now < end:
+        moment = datetime.fromtimestamp(now, UTC)
+        first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        following = (first + timedelta(days=32)).replace(day=1)
+        text = first.strftime("%Y-%m")
+        _month_cache = (first.timestamp(), following.timestamp(), text)
+    return text
 
 
 class UsageMeter:
