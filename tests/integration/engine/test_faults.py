@@ -42,7 +42,10 @@ class InsertCounter(monitoring.CommandListener):
 async def test_killing_the_database_mid_batch_leaves_all_or_none_and_raises_503(own_server):
     counter = InsertCounter()
     client: AsyncIOMotorClient = AsyncIOMotorClient(
-        own_server.uri, serverSelectionTimeoutMS=500, connectTimeoutMS=500, event_listeners=[counter]
+        own_server.uri,
+        serverSelectionTimeoutMS=500,
+        connectTimeoutMS=500,
+        event_listeners=[counter],
     )
     database = client["faults"]
     await ensure_engine_indexes(database)

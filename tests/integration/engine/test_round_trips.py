@@ -1,0 +1,72 @@
+"""Round trips per engine call, counted with a command listener (the bench reports timings)."""
+
+from __future__ import annotations
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import monitoring
+
+from service.core.operations import Add, Inc, Plan, Remove, Replace
+from service.store.batches import update_ids
+from service.store.records import apply_plan, apply_plan_and_read, create_record
+from service.store.versions import apply_versioned
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def counted(db_uri, engine_db):  # type: ignore[no-untyped-def]
+    commands = Commands()
+    client: AsyncIOMotorClient = AsyncIOMotorClient(db_uri, event_listeners=[commands])
+    await client.admin.command("ping")
+    commands.names.clear()
+    yield client[engine_db.name], commands
+    client.close()
+
+
+async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope):
+    db, commands = counted
+    await create_record(db, scope, "r", {"f": [1], "n": 0})
+    commands.names.clear()
+    await apply_plan(db, scope, "r", Plan([Add(("f",), [2]), Remove(("f",), [1])]))
+    assert commands.names == ["update"]
+    commands.names.clear()
+    await apply_plan_and_read(db, scope, "r", Plan([Inc(("n",), 1)]))
+    assert commands.names == ["update", "find"]
+
+
+async def test_a_versioned_update_is_three_round_trips(counted, scope):
+    db, commands = counted
+    await create_record(db, scope, "bin", {"v": 0})
+    for v in range(1, 4):
+        commands.names.clear()
+        await apply_versioned(db, scope, "bin", Plan([Replace({"v": v})]))
+        assert commands.names == ["find", "update", "update"]
+
+
+async def test_one_plan_on_100_ids_is_one_round_trip_when_all_apply(counted, scope):
+    db, commands = counted
+    await db.records.insert_many(
+        [
+            {"_id": i, "project": scope.project, "ns": scope.ns, "data": {}, "rev": 0}
+            for i in range(100)
+        ]
+    )
+    commands.names.clear()
+    await update_ids(db, scope, list(range(100)), Plan([Inc(("n",), 1)]))
+    assert commands.names == ["update"]
+    commands.names.clear()
+    await update_ids(db, scope, [*range(100), "missing"], Plan([Inc(("n",), 1)]))
+    assert commands.names == ["update", "find"]
