@@ -1,0 +1,1 @@
+"""HighLevel (LeadConnector): custom objects, custom fields and records with add/remove edits."""

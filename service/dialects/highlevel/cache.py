@@ -1,0 +1,62 @@
+"""Object schemas (an object and its field definitions) cached in memory per replica.
+
+A record write validates against its object's fields; with the schema cached it costs no
+read, so an update is two round trips (the atomic write, then the read of the result).
+
+Staleness: a change made through this replica (a field created, updated or deleted, an
+object updated) drops the entry at once. Another replica keeps its copy until the entry
+expires, so across replicas a field change is seen within `ttl` seconds (5 s by default):
+until then that replica may refuse a new field or option, or accept a value for a field
+that was just deleted (its value then stays on that record until overwritten or removed).
+Unknown objects are not cached, so a newly created object is usable everywhere at once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from service.dialects.highlevel import messages
+from service.dialects.highlevel.definitions import ObjectSchema
+from service.errors import NotFound
+from service.store import highlevel as store
+from service.store.client import Database
+
+_MAX_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    schema: ObjectSchema
+    expires: float
+
+
+class SchemaCache:
+    def __init__(self, *, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[str, str], _Entry] = {}
+        # Bumped by `forget`: a load that started before a change must not store its result.
+        self._generations: dict[tuple[str, str], int] = {}
+
+    async def get(self, db: Database, project: str, object_key: str) -> tuple[ObjectSchema, bool]:
+        """The object's schema and whether it came from the cache; NotFound if no object."""
+        key = (project, object_key)
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > time.monotonic():
+            return entry.schema, True
+        generation = self._generations.get(key, 0)
+        obj, fields = await store.load_schema(db, project=project, object_key=object_key)
+        if obj is None:
+            raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+        schema = ObjectSchema.build(obj, fields)
+        if self._generations.get(key, 0) == generation and self.ttl > 0:
+            if len(self._entries) >= _MAX_ENTRIES:
+                self._entries.clear()  # crude but bounded; a refill costs one read per object
+            self._entries[key] = _Entry(schema, time.monotonic() + self.ttl)
+        return schema, False
+
+    def forget(self, project: str, object_key: str) -> None:
+        """Called after this replica changes the object or one of its fields."""
+        key = (project, object_key)
+        self._entries.pop(key, None)
+        self._generations[key] = self._generations.get(key, 0) + 1

@@ -1,0 +1,198 @@
+"""`/custom-fields/`: create, read, update, delete and list the typed fields of an object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel.auth import check_location
+from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
+from service.dialects.highlevel.validation import unprocessable
+from service.errors import Conflict, NotFound
+from service.store import highlevel as store
+from service.store import namespaces
+from service.store.highlevel import FIELD_KIND, OBJECT_KIND
+from service.store.projects import Project
+from service.web.keys import DATABASE
+
+# What a create or an update sets on the stored field, as given.
+_SETTINGS = (
+    "name",
+    "description",
+    "placeholder",
+    "showInForms",
+    "options",
+    "acceptedFormats",
+    "maxFileLimit",
+    "allowCustomOption",
+    "parentId",
+)
+
+
+def _option_problems(data_type: str, options: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    if not options:
+        problems.append(messages.OPTIONS_REQUIRED.format(data_type=data_type))
+    for index, option in enumerate(options):
+        if not option["key"] or "." in option["key"]:
+            problems.append(messages.OPTION_KEY_SHAPE.format(index=index))
+        if "url" in option and data_type != d.RADIO:
+            problems.append(messages.OPTION_URL_RADIO.format(index=index))
+    if len({option["key"] for option in options}) != len(options):
+        problems.append(messages.OPTION_KEYS_UNIQUE)
+    return problems
+
+
+def _setting_problems(data_type: str, loaded: dict[str, Any]) -> list[str]:
+    """The settings that do not fit the field's data type."""
+    problems = []
+    if "options" in loaded and data_type in d.WITH_OPTIONS:
+        problems += _option_problems(data_type, loaded["options"])
+    elif loaded.get("options"):
+        problems.append(messages.OPTIONS_NOT_ALLOWED)
+    if loaded.get("allowCustomOption") and data_type != d.RADIO:
+        problems.append(messages.ONLY_FOR.format(name="allowCustomOption", data_type=d.RADIO))
+    for name in ("maxFileLimit", "acceptedFormats"):
+        if loaded.get(name) is not None and data_type != d.FILE_UPLOAD:
+            problems.append(messages.ONLY_FOR.format(name=name, data_type=d.FILE_UPLOAD))
+    if loaded.get("acceptedFormats") is not None:
+        formats = d.formats_of(loaded["acceptedFormats"])
+        allowed = {*d.FILE_FORMATS, d.ALL_FORMATS}
+        if not formats or not set(formats) <= allowed:
+            problems.append(messages.FORMATS.format(formats=", ".join(d.FILE_FORMATS)))
+    return problems
+
+
+async def _field(request: web.Request, project: Project) -> dict[str, Any]:
+    try:
+        return await namespaces.get(
+            request.app[DATABASE],
+            project=project.id,
+            kind=FIELD_KIND,
+            ns_id=request.match_info["id"],
+        )
+    except NotFound:
+        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
+
+
+def _new_keys(loaded: dict[str, Any]) -> tuple[str, str]:
+    object_key = d.object_key(loaded["objectKey"])
+    if object_key is None:
+        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+    full, own = d.field_key(object_key, loaded["fieldKey"])
+    if not own:
+        problem = messages.KEY_OTHER_OBJECT.format(name="fieldKey", object_key=object_key)
+        raise unprocessable([problem])
+    if full is None:
+        raise unprocessable([messages.KEY_SHAPE.format(name="fieldKey")])
+    return object_key, full
+
+
+async def create_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    loaded = load(FieldCreateSchema(), await params.body(request))
+    check_location(project, request, loaded.get("locationId"), required=True)
+    object_key, full = _new_keys(loaded)
+    problems = _setting_problems(loaded["dataType"], loaded)
+    if problems:
+        raise unprocessable(problems)
+    database = request.app[DATABASE]
+    await ctx.schemas.get(database, project.id, object_key)  # 404 for an unknown object
+    attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
+    attrs |= {"key": full, "objectKey": object_key, "dataType": loaded["dataType"]}
+    try:
+        doc = await namespaces.create(database, project=project.id, kind=FIELD_KIND, attrs=attrs)
+    except Conflict:
+        raise Conflict(messages.FIELD_EXISTS, reason="duplicate") from None
+    ctx.schemas.forget(project.id, object_key)
+    return web.json_response({"field": render.field(doc)}, status=201)
+
+
+async def get_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    check_location(project, request, required=False)
+    return web.json_response({"field": render.field(await _field(request, project))})
+
+
+def _update_problems(doc: dict[str, Any], loaded: dict[str, Any]) -> list[str]:
+    problems = [
+        messages.UNCHANGEABLE.format(name=name)
+        for name, stored in (
+            ("dataType", "dataType"),
+            ("fieldKey", "key"),
+            ("objectKey", "objectKey"),
+        )
+        if name in loaded and loaded[name] != doc[stored]
+    ]
+    problems += _setting_problems(doc["dataType"], loaded)
+    if "options" in loaded:
+        # HighLevel: options are replaced whole, and existing ones cannot be removed.
+        kept = {option["key"] for option in loaded["options"]}
+        missing = [o["key"] for o in doc.get("options") or () if o["key"] not in kept]
+        if missing:
+            problems.append(messages.OPTIONS_KEPT.format(missing=", ".join(missing)))
+    return problems
+
+
+async def update_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    doc = await _field(request, project)
+    loaded = load(FieldUpdateSchema(), await params.body(request))
+    check_location(project, request, loaded.get("locationId"), required=True)
+    problems = _update_problems(doc, loaded)
+    if problems:
+        raise unprocessable(problems)
+    changes = {name: loaded[name] for name in _SETTINGS if name in loaded}
+    updated = await namespaces.update(
+        request.app[DATABASE],
+        project=project.id,
+        kind=FIELD_KIND,
+        ns_id=doc["_id"],
+        changes=changes,
+    )
+    ctx.schemas.forget(project.id, doc["objectKey"])
+    return web.json_response({"field": render.field(updated)})
+
+
+def _value_paths(doc: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Where a field's values sit in record content (a textbox list: one key per option)."""
+    key = d.short_key(doc["key"])
+    if doc["dataType"] == d.TEXTBOX_LIST:
+        return [(d.PROPERTIES, f"{key}.{option['key']}") for option in doc.get("options") or ()]
+    return [(d.PROPERTIES, key)]
+
+
+async def delete_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    check_location(project, request, required=False)
+    doc = await _field(request, project)
+    database = request.app[DATABASE]
+    ctx.schemas.forget(project.id, doc["objectKey"])
+    schema, _ = await ctx.schemas.get(database, project.id, doc["objectKey"])
+    if doc["key"] == schema.object.get("primaryDisplayProperty"):
+        raise unprocessable([messages.PRIMARY_KEPT])
+    await namespaces.delete(database, project=project.id, kind=FIELD_KIND, ns_id=doc["_id"])
+    searchable = schema.object.get("searchableProperties") or []
+    if doc["key"] in searchable:
+        kept = [key for key in searchable if key != doc["key"]]
+        await namespaces.update(
+            database,
+            project=project.id,
+            kind=OBJECT_KIND,
+            ns_id=schema.id,
+            changes={"searchableProperties": kept},
+        )
+    # The values go with the field, so a field created later with the same key starts empty.
+    await store.clear_properties(database, d.scope_of(project.id, schema.key), _value_paths(doc))
+    ctx.schemas.forget(project.id, doc["objectKey"])
+    return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})
+
+
+async def list_fields(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    check_location(project, request, required=True)
+    key = params.object_key(request, "objectKey")
+    schema, _ = await ctx.schemas.get(request.app[DATABASE], project.id, key)
+    # Folders group fields in HighLevel's UI; RecordHub keeps none.
+    return web.json_response(
+        {"fields": [render.field(doc) for doc in schema.fields], "folders": []}
+    )

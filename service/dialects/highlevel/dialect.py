@@ -1,0 +1,100 @@
+"""The HighLevel dialect as the shared edge sees it: prefixes, CORS, envelope, identity."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.highlevel import auth, messages, ratelimit, routes
+from service.dialects.highlevel.cache import SchemaCache
+from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.ratelimit import RateLimiter
+from service.errors import Invalid, PreconditionFailed, RecordHubError
+from service.store import highlevel as store
+from service.store import namespaces
+from service.store.projects import Project
+from service.web.dialect import CorsPolicy, Dialect
+from service.web.middleware import REQUEST_ID
+from service.web.statuses import status_for
+
+# NestJS's names of the statuses HighLevel answers with (fixed here: Python renames some).
+_PHRASES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+# Our wording of errors raised outside this dialect, by reason.
+_EDGE_MESSAGES = {
+    "not_found": messages.RECORD_NOT_FOUND,  # the engine's "record not found"
+    "internal": messages.INTERNAL,
+    "unavailable": messages.UNAVAILABLE,
+    "contended": messages.CONTENDED,
+    "body_size": "request entity too large",
+}
+# HighLevel sends these two without an `error` member.
+_BARE = frozenset({"version", "location"})
+# Invalid requests that are not validation failures: 400 rather than 422.
+_BAD_REQUEST = frozenset({"version", "json", "empty"})
+
+
+class HighLevelDialect(Dialect):
+    name = "highlevel"
+    prefixes = ("/objects", "/custom-fields")
+    # Called from servers mostly; tokens travel in a header, never in cookies.
+    cors = CorsPolicy(allow_credentials=False, expose_headers=ratelimit.HEADERS)
+
+    def __init__(
+        self,
+        *,
+        burst: int = 100,
+        window_seconds: float = 10.0,
+        daily: int = 200_000,
+        schema_cache_seconds: float = 5.0,
+    ) -> None:
+        self.context = Context(
+            limiter=RateLimiter(burst=burst, window_seconds=window_seconds, daily=daily),
+            schemas=SchemaCache(ttl=schema_cache_seconds),
+        )
+
+    def routes(self) -> list[web.RouteDef]:
+        return routes.table(self.context)
+
+    def status(self, error: RecordHubError) -> int:
+        if isinstance(error, Invalid):
+            return 400 if error.reason in _BAD_REQUEST else 422
+        if isinstance(error, PreconditionFailed):
+            return 422  # a stored value of the wrong shape for the edit, or a limit
+        return status_for(error)
+
+    def render_error(
+        self, request: web.Request, error: RecordHubError, status: int
+    ) -> web.Response:
+        message: str | list[str] = _EDGE_MESSAGES.get(error.reason, error.message)
+        if error.reason in ("route_not_found", "method_not_allowed"):
+            message = messages.CANNOT_ROUTE.format(method=request.method, path=request.path)
+        if status == 422:
+            details = error.details if isinstance(error.details, dict) else {}
+            message = list(details.get("messages") or [error.message])
+        body: dict[str, Any] = {"statusCode": status, "message": message}
+        if error.reason not in _BARE:
+            body["error"] = _PHRASES.get(status, "Error")
+        body["traceId"] = request.get(REQUEST_ID) or uuid.uuid4().hex
+        headers = {**error.headers, **request.get(ratelimit.RATE_HEADERS, {})}
+        return web.json_response(body, status=status, headers=headers)
+
+    async def identify(self, request: web.Request) -> Project | None:
+        return (await auth.caller(request)).project
+
+    async def ensure_indexes(self, database: Any) -> None:
+        await namespaces.ensure_indexes(database)
+        await store.ensure_indexes(database)

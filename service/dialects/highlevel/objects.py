@@ -1,0 +1,138 @@
+"""`/objects/`: list, create, get (with its fields) and update custom object schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel.auth import check_location
+from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.definitions import ObjectSchema
+from service.dialects.highlevel.schemas import ObjectCreateSchema, ObjectUpdateSchema, load
+from service.dialects.highlevel.validation import unprocessable
+from service.errors import Conflict, NotFound
+from service.store import namespaces
+from service.store.highlevel import FIELD_KIND, OBJECT_KIND
+from service.store.projects import Project
+from service.web.keys import DATABASE
+
+
+async def list_objects(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    check_location(project, request, required=True)
+    docs = await namespaces.find(request.app[DATABASE], project=project.id, kind=OBJECT_KIND)
+    return web.json_response({"objects": [render.object_schema(doc) for doc in docs]})
+
+
+def _keys(loaded: dict[str, Any]) -> tuple[str, str]:
+    """The object key and its primary display property's field key, both normalised."""
+    key = d.object_key(loaded["key"])
+    if key is None:
+        raise unprocessable([messages.KEY_SHAPE.format(name="key")])
+    name = "primaryDisplayPropertyDetails.key"
+    primary, own = d.field_key(key, loaded["primaryDisplayPropertyDetails"]["key"])
+    if not own:
+        raise unprocessable([messages.KEY_OTHER_OBJECT.format(name=name, object_key=key)])
+    if primary is None:
+        raise unprocessable([messages.KEY_SHAPE.format(name=name)])
+    return key, primary
+
+
+async def create_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    loaded = load(ObjectCreateSchema(), await params.body(request))
+    check_location(project, request, loaded["locationId"], required=True)
+    key, primary = _keys(loaded)
+    details = loaded["primaryDisplayPropertyDetails"]
+    database = request.app[DATABASE]
+    attrs = {
+        "key": key,
+        "objectKey": key,
+        "labels": loaded["labels"],
+        "description": loaded.get("description"),
+        "primaryDisplayProperty": primary,
+        "searchableProperties": [primary],  # the primary property is searchable from the start
+    }
+    try:
+        obj = await namespaces.create(database, project=project.id, kind=OBJECT_KIND, attrs=attrs)
+    except Conflict:
+        raise Conflict(messages.OBJECT_EXISTS, reason="duplicate") from None
+    field = {
+        "key": primary,
+        "objectKey": key,
+        "name": details["name"],
+        "dataType": details["dataType"],
+        "showInForms": True,
+        "parentId": None,
+    }
+    await namespaces.create(database, project=project.id, kind=FIELD_KIND, attrs=field)
+    ctx.schemas.forget(project.id, key)
+    return web.json_response({"object": render.object_schema(obj)}, status=201)
+
+
+async def _schema_by_key_or_id(
+    request: web.Request, ctx: Context, project: Project
+) -> tuple[ObjectSchema, bool]:
+    """HighLevel takes an object's key or its id in the path."""
+    raw = request.match_info["key"]
+    key = d.object_key(raw)
+    if key is None:
+        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+    database = request.app[DATABASE]
+    try:
+        return await ctx.schemas.get(database, project.id, key)
+    except NotFound:
+        if not params.is_object_id(raw):
+            raise
+    try:
+        doc = await namespaces.get(database, project=project.id, kind=OBJECT_KIND, ns_id=raw)
+    except NotFound:
+        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found") from None
+    return await ctx.schemas.get(database, project.id, doc["key"])
+
+
+async def get_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    check_location(project, request, required=True)
+    schema, cached = await _schema_by_key_or_id(request, ctx, project)
+    answer: dict[str, Any] = {"object": render.object_schema(schema.object), "cache": cached}
+    if params.flag(request, "fetchProperties"):
+        answer["fields"] = [render.field(doc) for doc in schema.fields]
+    return web.json_response(answer)
+
+
+def _searchable(schema: ObjectSchema, keys: list[str]) -> list[str]:
+    """Full field keys of searchable fields of this object; 422 for any other."""
+    found, problems = [], []
+    for raw in keys:
+        full, _ = d.field_key(schema.key, raw)
+        definition = schema.by_key.get(d.short_key(full)) if full else None
+        if definition is None:
+            problems.append(messages.NOT_A_FIELD.format(key=raw, object_key=schema.key))
+        elif definition.data_type not in d.SEARCHABLE:
+            problems.append(messages.NOT_SEARCHABLE.format(key=raw, data_type=definition.data_type))
+        elif definition.field_key not in found:
+            found.append(definition.field_key)
+    if problems:
+        raise unprocessable(problems)
+    return found
+
+
+async def update_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    key = params.object_key(request)
+    loaded = load(ObjectUpdateSchema(), await params.body(request))
+    check_location(project, request, loaded.get("locationId"), required=True)
+    database = request.app[DATABASE]
+    ctx.schemas.forget(project.id, key)  # validate against the fields as they are now
+    schema, _ = await ctx.schemas.get(database, project.id, key)
+    # Dotted paths: a concurrent update of the other label is not overwritten.
+    changes = {f"labels.{name}": text for name, text in loaded.get("labels", {}).items()}
+    if "description" in loaded:
+        changes["description"] = loaded["description"]
+    if "searchableProperties" in loaded:
+        changes["searchableProperties"] = _searchable(schema, loaded["searchableProperties"])
+    updated = await namespaces.update(
+        database, project=project.id, kind=OBJECT_KIND, ns_id=schema.id, changes=changes
+    )
+    ctx.schemas.forget(project.id, key)
+    return web.json_response({"object": render.object_schema(updated)})

@@ -1,0 +1,46 @@
+"""Reading HighLevel requests: the JSON body, object keys and record ids from the path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import messages
+from service.errors import NotFound
+from service.web.body import parse_json, read_body
+from service.web.keys import SETTINGS
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+
+
+async def body(request: web.Request) -> Any:
+    """The JSON body; an empty one reads as `{}` (so it is refused field by field, in a 422)."""
+    raw = await read_body(request, request.app[SETTINGS].max_body_bytes)
+    return parse_json(raw) if raw.strip() else {}
+
+
+def object_key(request: web.Request, name: str = "key") -> str:
+    """The object key of the path (the `custom_objects.` prefix is added when missing)."""
+    key = d.object_key(request.match_info[name])
+    if key is None:
+        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+    return key
+
+
+def is_object_id(value: str) -> bool:
+    return _OBJECT_ID.fullmatch(value) is not None
+
+
+def record_id(request: web.Request) -> str:
+    """Record ids are 24-hex; anything else cannot name a record."""
+    value = request.match_info["id"]
+    if not is_object_id(value):
+        raise NotFound(messages.RECORD_NOT_FOUND, reason="record_not_found")
+    return value
+
+
+def flag(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "").strip().lower() == "true"

@@ -1,0 +1,87 @@
+"""`POST /objects/{key}/records/search`: `field:value` on searchable properties, newest first,
+pages by number or by the `searchAfter` cursor of the last item. Two reads, run together."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel.auth import check_location
+from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.definitions import FieldDef, ObjectSchema
+from service.dialects.highlevel.schemas import SearchSchema, load
+from service.dialects.highlevel.validation import is_number, unprocessable
+from service.store import highlevel as store
+from service.store.highlevel import Term
+from service.store.projects import Project
+from service.web.keys import DATABASE
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _term(definition: FieldDef, value: str) -> Term | None:
+    """The condition for one field; None when the value cannot match it (text on a number)."""
+    path = (d.PROPERTIES, definition.key)
+    if definition.data_type != d.NUMERICAL:
+        return Term(path, text=value)
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return Term(path, number=number)
+
+
+def _terms(schema: ObjectSchema, query: str) -> list[Term] | None:
+    """Conditions of which any may match; [] matches everything, None matches nothing."""
+    query = query.strip()
+    if not query:
+        return []
+    searchable = schema.searchable
+    name, colon, value = query.partition(":")
+    full, _ = d.field_key(schema.key, name.strip())
+    named = schema.by_key.get(d.short_key(full)) if colon and full else None
+    if named is not None:
+        if named not in searchable:
+            problem = messages.QUERY_FIELD.format(field=name.strip(), object_key=schema.key)
+            raise unprocessable([problem])
+        term = _term(named, value.strip())
+        return None if term is None else [term]
+    # No field named: the text is looked for in every searchable property.
+    terms = [term for term in (_term(f, query) for f in searchable) if term is not None]
+    return terms or None
+
+
+def _cursor(raw: list[Any] | None) -> tuple[datetime, str] | None:
+    """`searchAfter` as HighLevel returns it: [epoch milliseconds, record id]."""
+    if not raw:
+        return None
+    if len(raw) == 2 and isinstance(raw[1], str) and params.is_object_id(raw[1]):
+        moment = raw[0]
+        if isinstance(moment, str) and moment.isdigit():
+            moment = int(moment)
+        if is_number(moment) and 0 <= moment < 10**14:
+            return _EPOCH + timedelta(milliseconds=int(moment)), raw[1]
+    raise unprocessable([messages.SEARCH_AFTER])
+
+
+async def search_records(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    key = params.object_key(request)
+    loaded = load(SearchSchema(), await params.body(request))
+    check_location(project, request, loaded["locationId"], required=True)
+    database = request.app[DATABASE]
+    schema, _ = await ctx.schemas.get(database, project.id, key)
+    terms = _terms(schema, loaded["query"])
+    after = _cursor(loaded.get("searchAfter"))
+    if terms is None:
+        return web.json_response({"records": [], "total": 0})
+    limit = loaded["pageLimit"]
+    skip = 0 if after is not None else (loaded["page"] - 1) * limit
+    page = await store.search(
+        database, d.scope_of(project.id, key), terms=terms, after=after, skip=skip, limit=limit
+    )
+    items = [render.search_item(stored, schema) for stored in page.records]
+    return web.json_response({"records": items, "total": page.total})

@@ -1,0 +1,132 @@
+"""HighLevel's queries on the shared collections: an object with its fields in one read,
+record search with a (createdAt, id) cursor, and clearing a deleted field's values."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+
+from service.core.documents import StoredRecord, record_from
+from service.core.paths import field_of
+from service.store.client import Database
+from service.store.namespaces import NAMESPACES
+from service.store.records import Scope, database_errors, records_of
+
+OBJECT_KIND = "highlevel.object"
+FIELD_KIND = "highlevel.field"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One search condition on the content at `path`: text contained (any case) or a number."""
+
+    path: tuple[str, ...]
+    text: str | None = None
+    number: float | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[StoredRecord]
+    total: int
+
+
+async def ensure_indexes(db: Database) -> None:
+    with database_errors():
+        # An object and its fields share `objectKey`, so a schema load is one index scan.
+        await db[NAMESPACES].create_index(
+            [("project", ASCENDING), ("objectKey", ASCENDING), ("kind", ASCENDING)]
+        )
+        # Search pages walk one object's records newest first.
+        await records_of(db).create_index(
+            [
+                ("project", ASCENDING),
+                ("ns", ASCENDING),
+                ("createdAt", DESCENDING),
+                ("_id", DESCENDING),
+            ]
+        )
+
+
+async def load_schema(
+    db: Database, *, project: str, object_key: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The object namespace (None if unknown) and its fields, oldest first, in one read."""
+    query = {
+        "project": project,
+        "objectKey": object_key,
+        "kind": {"$in": [OBJECT_KIND, FIELD_KIND]},
+    }
+    with database_errors():
+        docs = [dict(doc) async for doc in db[NAMESPACES].find(query).sort("_id", ASCENDING)]
+    found = [doc for doc in docs if doc["kind"] == OBJECT_KIND]
+    return (found[0] if found else None), [doc for doc in docs if doc["kind"] == FIELD_KIND]
+
+
+def _condition(term: Term) -> dict[str, Any]:
+    target = field_of(term.path)
+    if term.number is not None:
+        return {target: term.number}
+    # A regex on an array field matches any element: multi-option fields search naturally.
+    return {target: {"$regex": re.escape(term.text or ""), "$options": "i"}}
+
+
+def _filter(scope: Scope, terms: list[Term]) -> dict[str, Any]:
+    query: dict[str, Any] = {"project": scope.project, "ns": scope.ns}
+    if len(terms) == 1:
+        query.update(_condition(terms[0]))
+    elif terms:
+        query["$or"] = [_condition(term) for term in terms]
+    return query
+
+
+async def search(
+    db: Database,
+    scope: Scope,
+    *,
+    terms: list[Term],
+    after: tuple[datetime, str] | None,
+    skip: int,
+    limit: int,
+) -> Page:
+    """Records matching any of `terms` (all when none), newest first, after the cursor.
+
+    The page and the total are read concurrently: one round trip of latency.
+    """
+    query = _filter(scope, terms)
+    paged = dict(query)
+    if after is not None:
+        moment, last_id = after
+        cursor = {
+            "$or": [{"createdAt": {"$lt": moment}}, {"createdAt": moment, "_id": {"$lt": last_id}}]
+        }
+        paged = {"$and": [query, cursor]}
+    found = (
+        records_of(db)
+        .find(paged)
+        .sort([("createdAt", DESCENDING), ("_id", DESCENDING)])
+        .skip(skip)
+        .limit(limit)
+    )
+    with database_errors():
+        documents, total = await asyncio.gather(
+            found.to_list(length=limit), records_of(db).count_documents(query)
+        )
+    return Page(records=[record_from(doc) for doc in documents], total=int(total))
+
+
+async def clear_properties(db: Database, scope: Scope, paths: list[tuple[str, ...]]) -> None:
+    """Remove the values at `paths` from every record of the scope (a field was deleted)."""
+    if not paths:
+        return
+    with database_errors():
+        await records_of(db).update_many(
+            {"project": scope.project, "ns": scope.ns},
+            # Every write bumps `rev` (it backs ETags), this one too.
+            {"$unset": dict.fromkeys((field_of(path) for path in paths), ""), "$inc": {"rev": 1}},
+        )
