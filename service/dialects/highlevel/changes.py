@@ -120,7 +120,7 @@ def _resolve(draft: Draft, schema: ObjectSchema, key: str) -> FieldDef | None:
         draft.note(messages.SHOULD_NOT_EXIST.format(name=name))
         return None
     if definition.data_type == d.TEXTBOX_LIST and not dot:
-        draft.note(messages.TEXTBOX_PER_OPTION.format(name=name))
+        draft.note(messages.TEXTBOX_PER_OPTION.format(name=name, key=key))
         return None
     if dot and option not in definition.option_keys:
         draft.note(messages.MUST_BE_OPTION.format(name=name))

@@ -96,13 +96,16 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
     loaded = load(FieldCreateSchema(), await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     object_key, full = _new_keys(loaded)
-    problems = _setting_problems(loaded["dataType"], loaded)
+    data_type = loaded["dataType"]
+    problems = _setting_problems(data_type, loaded)
+    if data_type in d.WITH_OPTIONS and "options" not in loaded:
+        problems.append(messages.OPTIONS_REQUIRED.format(data_type=data_type))
     if problems:
         raise unprocessable(problems)
     database = request.app[DATABASE]
     await ctx.schemas.get(database, project.id, object_key)  # 404 for an unknown object
     attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
-    attrs |= {"key": full, "objectKey": object_key, "dataType": loaded["dataType"]}
+    attrs |= {"key": full, "objectKey": object_key, "dataType": data_type}
     try:
         doc = await namespaces.create(database, project=project.id, kind=FIELD_KIND, attrs=attrs)
     except Conflict:

@@ -38,7 +38,7 @@ MUST_BE_ADD_REMOVE = '{name} must be an object {{"add": [...], "remove": [...]}}
 MUST_BE_FILE = '{name} must hold file objects {{"url": "http(s)://..."}}'
 FILE_FORMAT = "{name} accepts only these file formats: {formats}"
 MAX_ITEMS = "{name} must contain no more than {limit} elements"
-TEXTBOX_PER_OPTION = "{name} must be set per option, as {name}.<option key>"
+TEXTBOX_PER_OPTION = "{name} must be set per option, as {key}.<option key>"
 OWNER_TWICE = "owner and owners cannot both be given"  # [ours]
 USER_IDS = "each value in {name} must be a non-empty string"
 
