@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from service.core.documents import StoredRecord
@@ -33,7 +34,10 @@ def record(stored: StoredRecord) -> dict[str, Any]:
 
 
 def epoch_ms(stored: StoredRecord) -> int:
-    return int(stored.created_at.timestamp() * 1000)
+    moment = stored.created_at
+    if moment.tzinfo is None:  # the driver hands back naive UTC unless tz_aware
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def search_item(stored: StoredRecord, schema: d.ObjectSchema) -> dict[str, Any]:
