@@ -1,5 +1,4 @@
-"""HighLevel's queries on the shared collections: an object with its fields in one read,
-record search with a (createdAt, id) cursor, and clearing a deleted field's values."""
+"""HighLevel's own queries: an object with its fields, record search, clearing a field."""
 
 from __future__ import annotations
 

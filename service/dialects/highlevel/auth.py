@@ -1,5 +1,4 @@
-"""HighLevel credentials: `Authorization: Bearer <project master key>`, the `Version` header,
-and `locationId` (the project id) checked against the token's project."""
+"""HighLevel credentials: a Bearer master key, the `Version` header, and `locationId`."""
 
 from __future__ import annotations
 

@@ -1,15 +1,4 @@
-"""Object schemas (an object and its field definitions) cached in memory per replica.
-
-A record write validates against its object's fields; with the schema cached it costs no
-read, so an update is two round trips (the atomic write, then the read of the result).
-
-Staleness: a change made through this replica (a field created, updated or deleted, an
-object updated) drops the entry at once. Another replica keeps its copy until the entry
-expires, so across replicas a field change is seen within `ttl` seconds (5 s by default):
-until then that replica may refuse a new field or option, or accept a value for a field
-that was just deleted (its value then stays on that record until overwritten or removed).
-Unknown objects are not cached, so a newly created object is usable everywhere at once.
-"""
+"""Object schemas (an object and its field definitions) cached in memory per replica."""
 
 from __future__ import annotations
 
@@ -32,6 +21,17 @@ class _Entry:
 
 
 class SchemaCache:
+    """A record write validates against its object's fields; with them cached it costs no
+    read, so an update is two round trips (the atomic write, then the read of the result).
+
+    Staleness: a change made through this replica (a field created, updated or deleted, an
+    object updated) drops the entry at once. Another replica keeps its copy until the entry
+    expires, so across replicas a field change is seen within `ttl` seconds (5 s by default):
+    until then that replica may refuse a new field or option, or accept a value for a field
+    that was just deleted (the value then stays on that record until overwritten or removed).
+    Unknown objects are not cached, so a new object is usable on every replica at once.
+    """
+
     def __init__(self, *, ttl: float = 5.0) -> None:
         self.ttl = ttl
         self._entries: dict[tuple[str, str], _Entry] = {}

@@ -1,12 +1,4 @@
-"""Record bodies turned into content (create) or into one engine plan (the seed's update).
-
-- Scalars: Set; `null`: Unset (owner/followers: emptied).
-- Multi-value fields (owner, followers, MULTIPLE_OPTIONS, CHECKBOX, FILE_UPLOAD): a plain
-  array replaces; `{"add", "remove"}` becomes Remove + Add on one path, which the engine
-  applies as one pipeline stage (remove first) in the same atomic write as the rest.
-- Size limits (1 owner, 10 followers, a field's maxFileLimit) go into the plan as Limit
-  preconditions: checked inside that write, so concurrent adds can never exceed them.
-"""
+"""Record bodies turned into content (create) or into one engine plan (the seed's update)."""
 
 from __future__ import annotations
 
@@ -173,7 +165,15 @@ def _draft(schema: ObjectSchema, body: dict[str, Any]) -> Draft:
 
 
 def update_plan(schema: ObjectSchema, body: dict[str, Any]) -> Plan:
-    """The seed's update as ONE plan; 422 with every problem when the body is not valid."""
+    """The seed's update as ONE plan; 422 with every problem when the body is not valid.
+
+    - Scalars: Set; `null`: Unset (owner/followers: emptied).
+    - Multi-value fields (owner, followers, MULTIPLE_OPTIONS, CHECKBOX, FILE_UPLOAD): a plain
+      array replaces; `{"add", "remove"}` becomes Remove + Add on one path, which the engine
+      applies as one pipeline stage (remove first) in the same atomic write as the rest.
+    - Size limits (1 owner, 10 followers, a field's maxFileLimit) go into the plan as Limit
+      preconditions: checked inside that write, so concurrent adds can never exceed them.
+    """
     draft = _draft(schema, body)
     if draft.problems:
         raise unprocessable(draft.problems)

@@ -1,9 +1,4 @@
-"""Per-location rate limits as HighLevel applies them: a burst window and a daily cap.
-
-Counted in memory per replica: with N replicas behind a load balancer a location can
-make up to N times the configured numbers. Requests refused with 429 are not counted, so
-a client that backs off gets its full allowance back when the window turns.
-"""
+"""Per-location rate limits as HighLevel applies them: a burst window and a daily cap."""
 
 from __future__ import annotations
 
@@ -43,6 +38,11 @@ class _Usage:
 
 
 class RateLimiter:
+    """Counted in memory per replica: with N replicas behind a load balancer a location can
+    make up to N times the configured numbers. Requests refused with 429 are not counted, so
+    a client that backs off gets its full allowance back when the window turns.
+    """
+
     def __init__(
         self,
         *,

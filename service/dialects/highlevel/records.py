@@ -1,9 +1,4 @@
-"""`/objects/{key}/records`: create, get, update (the seed) and delete custom object records.
-
-Round trips with the object's schema cached: create 1 (insert), get 1, delete 1, update 2
-(the atomic write, then the read of the result; a refused limit costs one more read, only
-to word the 422).
-"""
+"""`/objects/{key}/records`: create, get, update (the seed) and delete custom object records."""
 
 from __future__ import annotations
 
@@ -42,7 +37,12 @@ async def get_record(request: web.Request, ctx: Context, project: Project) -> we
 
 
 async def update_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
-    """The seed: partial properties, null removes, {add, remove} in one atomic write."""
+    """The seed: partial properties, null removes, {add, remove} in one atomic write.
+
+    Round trips with the object's fields cached: two (the write, then the read of the
+    result); a refused limit costs one more read, only to word the 422. Create, get and
+    delete cost one each.
+    """
     key = params.object_key(request)
     record_id = params.record_id(request)
     loaded = load(RecordUpdateSchema(), await params.body(request))

@@ -1,5 +1,4 @@
-"""Marshmallow schemas of HighLevel's fixed-shape bodies, and their errors worded as
-HighLevel's validation (class-validator) words them: one string per problem."""
+"""Marshmallow schemas of HighLevel's fixed-shape bodies, errors worded as class-validator's."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`POST /objects/{key}/records/search`: `field:value` on searchable properties, newest first,
-pages by number or by the `searchAfter` cursor of the last item. Two reads, run together."""
+"""`POST /objects/{key}/records/search`: `field:value` on searchable properties, by page."""
 
 from __future__ import annotations
 
@@ -69,6 +68,8 @@ def _cursor(raw: list[Any] | None) -> tuple[datetime, str] | None:
 
 
 async def search_records(request: web.Request, ctx: Context, project: Project) -> web.Response:
+    """Newest first, paged by number or by the `searchAfter` cursor of the last item; the
+    page and the total are two reads sent together (one round trip of latency)."""
     key = params.object_key(request)
     loaded = load(SearchSchema(), await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)

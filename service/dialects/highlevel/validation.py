@@ -1,5 +1,4 @@
-"""Record values checked per field type (the seed's table); 422 messages collected, not raised
-one at a time, so a client sees every problem of a request at once."""
+"""Record values checked per field type (the seed's table), returning problems, not raising."""
 
 from __future__ import annotations
 
