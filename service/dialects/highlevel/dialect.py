@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.highlevel import auth, messages, ratelimit, routes
+from service.dialects.highlevel import auth, docs, messages, ratelimit, routes
 from service.dialects.highlevel.cache import SchemaCache
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.ratelimit import RateLimiter
@@ -68,6 +68,9 @@ class HighLevelDialect(Dialect):
 
     def routes(self) -> list[web.RouteDef]:
         return routes.table(self.context)
+
+    def docs(self) -> dict[tuple[str, str], Any]:
+        return docs.route_docs()
 
     def status(self, error: RecordHubError) -> int:
         if isinstance(error, Invalid):

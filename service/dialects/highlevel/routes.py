@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -14,6 +15,7 @@ def endpoint(ctx: Context, handler: Handler) -> Callable[[web.Request], Awaitabl
     """Every call: the Version header and the token, then the location's rate limit; the
     rate headers go on the answer (error answers get them from the dialect's renderer)."""
 
+    @functools.wraps(handler)  # the OpenAPI builder reads the handler's name and docstring
     async def handle(request: web.Request) -> web.Response:
         project = await auth.authenticate(request)
         ratelimit.admit(request, ctx.limiter, project.id)
