@@ -78,7 +78,7 @@ FIELD = {
         "dateUpdated": _TEXT,
     },
 }
-RECORD = {
+RECORD: dict[str, Any] = {
     "type": "object",
     "required": ["id", "owner", "followers", "properties", "dateAdded", "dateUpdated"],
     "properties": {
