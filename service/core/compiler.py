@@ -14,6 +14,7 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -146,7 +147,7 @@ def compile_plan(
         update=update,
         guards=tuple(guards),
         expected_rev=plan.preconditions.rev,
-        limits=plan.preconditions.limits,
+        limits=tuple(plan.preconditions.limits),
     )
 
 
@@ -185,7 +186,7 @@ def _whole_body(op: Replace | ReplaceSameKind | Merge) -> _Body:
     return body
 
 
-def _grouped(ops: tuple[Operation, ...]) -> dict[Path, list[Operation]]:
+def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     """Operations by path; refuses overlaps other than one add and one remove on a path."""
     groups: dict[Path, list[Operation]] = {}
     for op in ops:
@@ -231,7 +232,7 @@ def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
             body.arrays.setdefault(target, _ArrayEdit()).removes = removes
 
 
-def _attach_limits(body: _Body, limits: tuple[Limit, ...]) -> None:
+def _attach_limits(body: _Body, limits: Sequence[Limit]) -> None:
     for limit in limits:
         edit = body.arrays.get(field_of(limit.path))
         if edit is None or edit.adds is None:

@@ -29,9 +29,6 @@ from service.errors import Invalid
 MAX_DEPTH = 90
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-_ESCAPES = {"%": "%25", ".": "%2E", "\x00": "%00"}
-_UNESCAPES = {"25": "%", "2E": ".", "00": "\x00", "24": "$"}
-
 
 def needs_escape(key: str) -> bool:
     return key == "" or key[0] == "$" or "." in key or "%" in key or "\x00" in key
@@ -42,7 +39,7 @@ def escape_key(key: str) -> str:
         return key
     if key == "":
         return "%"
-    out = "".join(_ESCAPES.get(ch, ch) for ch in key)
+    out = key.replace("%", "%25").replace(".", "%2E").replace("\x00", "%00")
     return "%24" + out[1:] if out[0] == "$" else out
 
 
@@ -51,69 +48,106 @@ def unescape_key(key: str) -> str:
         return key
     if key == "%":
         return ""
-    parts = key.split("%")
-    # A "%" not followed by a known code was not written by `escape_key`: keep it as it is.
-    return parts[0] + "".join(
-        _UNESCAPES[part[:2]] + part[2:] if part[:2] in _UNESCAPES else "%" + part
-        for part in parts[1:]
-    )
+    # Every "%" of an escaped key starts a triple, so these replacements cannot straddle
+    # two triples; "%25" goes last so a decoded "%" never starts a new triple. A "%"
+    # followed by an unknown code was not written by `escape_key` and is kept.
+    out = key.replace("%2E", ".").replace("%00", "\x00").replace("%24", "$")
+    return out.replace("%25", "%")
 
 
 def prepare(value: Any) -> tuple[Any, bool]:
     """Check that `value` is JSON; return its stored form and whether any key was escaped."""
-    if not _scan(value, 0):
-        return value, False
-    return _escape(value), True
+    kind = type(value)
+    if kind is dict:
+        found = _scan_object(value, 0)
+    elif kind is list or kind is tuple:
+        found = _scan_array(value, 0)
+    else:
+        _check_scalar(value)
+        found = False
+    return (_escape(value), True) if found else (value, False)
 
 
 def restore(value: Any) -> Any:
     """Undo `prepare` on stored content that was written with escaped keys."""
     if isinstance(value, dict):
-        return {unescape_key(k): restore(v) for k, v in value.items()}
+        return {
+            (unescape_key(k) if "%" in k else k): restore(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [restore(v) for v in value]
+        return [restore(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
-def _scan(value: Any, depth: int) -> bool:
-    """Validate without copying; True when some key needs escaping."""
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return False
-    if kind is dict:
-        if depth > MAX_DEPTH:
-            raise Invalid("content is nested too deeply", reason="invalid_value")
-        found = False
-        for key, item in value.items():
-            if type(key) is not str:
-                raise Invalid("object keys must be strings", reason="invalid_value")
-            if needs_escape(key):
-                found = True
-            if _scan(item, depth + 1):
-                found = True
-        return found
-    if kind is list or kind is tuple:
-        if depth > MAX_DEPTH:
-            raise Invalid("content is nested too deeply", reason="invalid_value")
-        found = False
-        for item in value:
-            if _scan(item, depth + 1):
-                found = True
-        return found
-    _check_scalar(value)
-    return False
+# The scans run on every write, over the whole content, so they are written for speed:
+# keys are checked a whole object at a time, scalars inline without a call each.
+
+
+def _keys_need_escape(obj: dict[Any, Any]) -> bool:
+    if "" in obj:
+        return True
+    try:
+        joined = "\x01".join(obj)  # a "\x01" inside a key only causes a needless escape walk
+    except TypeError:
+        raise Invalid("object keys must be strings", reason="invalid_value") from None
+    return (
+        joined.startswith("$")
+        or "\x01$" in joined
+        or "." in joined
+        or "%" in joined
+        or "\x00" in joined
+    )
+
+
+def _scan_object(obj: dict[Any, Any], depth: int) -> bool:
+    if depth > MAX_DEPTH:
+        raise Invalid("content is nested too deeply", reason="invalid_value")
+    found = _keys_need_escape(obj)
+    for item in obj.values():
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int and INT64_MIN <= item <= INT64_MAX:
+            continue
+        if kind is dict:
+            found = _scan_object(item, depth + 1) or found
+        elif kind is list or kind is tuple:
+            found = _scan_array(item, depth + 1) or found
+        else:
+            _check_scalar(item)
+    return found
+
+
+def _scan_array(items: list[Any] | tuple[Any, ...], depth: int) -> bool:
+    if depth > MAX_DEPTH:
+        raise Invalid("content is nested too deeply", reason="invalid_value")
+    found = False
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int and INT64_MIN <= item <= INT64_MAX:
+            continue
+        if kind is dict:
+            found = _scan_object(item, depth + 1) or found
+        elif kind is list or kind is tuple:
+            found = _scan_array(item, depth + 1) or found
+        else:
+            _check_scalar(item)
+    return found
 
 
 def _check_scalar(value: Any) -> None:
-    if isinstance(value, int) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is int:
         if not INT64_MIN <= value <= INT64_MAX:
             raise Invalid("integers must fit in 64 bits", reason="invalid_value")
-        return
-    if isinstance(value, float):
+    elif kind is float:
         if not math.isfinite(value):
             raise Invalid("numbers must be finite", reason="invalid_value")
-        return
-    raise Invalid(f"not a JSON value: {type(value).__name__}", reason="invalid_value")
+    elif not (kind is str or kind is bool or value is None):
+        raise Invalid(f"not a JSON value: {kind.__name__}", reason="invalid_value")
 
 
 def _escape(value: Any) -> Any:

@@ -65,7 +65,7 @@ class Unset:
 @dataclass(frozen=True)
 class Add:
     path: Path
-    values: tuple[Any, ...]
+    values: Sequence[Any]
 
     def __post_init__(self) -> None:
         _fix(self, "path", as_path(self.path))
@@ -75,7 +75,7 @@ class Add:
 @dataclass(frozen=True)
 class Remove:
     path: Path
-    values: tuple[Any, ...]
+    values: Sequence[Any]
 
     def __post_init__(self) -> None:
         _fix(self, "path", as_path(self.path))
@@ -136,7 +136,7 @@ class Preconditions:
 
     rev: int | None = None  # the stored revision must be exactly this
     kind: Kind | None = None  # the stored content must be of this JSON kind
-    limits: tuple[Limit, ...] = ()
+    limits: Sequence[Limit] = ()
 
     def __post_init__(self) -> None:
         _fix(self, "limits", tuple(self.limits))
@@ -146,7 +146,7 @@ class Preconditions:
 class Plan:
     """Operations applied together to one record; `meta` sets top-level metadata fields."""
 
-    operations: tuple[Operation, ...]
+    operations: Sequence[Operation]
     preconditions: Preconditions = field(default_factory=Preconditions)
     meta: Mapping[str, Any] = field(default_factory=dict)
 

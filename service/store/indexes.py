@@ -10,13 +10,20 @@ from service.store.versions import VERSIONS
 
 
 async def ensure_engine_indexes(database: AsyncIOMotorDatabase) -> None:
-    """Records are addressed by `_id` (always indexed); versions need (bin, version).
+    """Records are addressed by `_id` (always indexed); versions need two indexes.
 
     The unique (bin, version) index is what makes a version slot claimable by one writer
-    only (see service.store.versions), and keeps every version read and write one index
-    lookup however long the history is.
+    only (see service.store.versions). The second one exists because SecantusDB uses an
+    index only when it covers every field of a filter: without it, the claim's filter
+    (bin, version, baseRev) and the reset's (bin, baseRev) scan the whole collection
+    (270 ms per versioned write at 10,000 stored versions, against 1 ms with it).
     """
+    versions = database[VERSIONS]
     with database_errors():
-        await database[VERSIONS].create_index(
+        await versions.create_index(
             [("bin", ASCENDING), ("version", ASCENDING)], unique=True, name="bin_version"
+        )
+        await versions.create_index(
+            [("bin", ASCENDING), ("version", ASCENDING), ("baseRev", ASCENDING)],
+            name="bin_version_baseRev",
         )
