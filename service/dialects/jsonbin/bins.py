@@ -31,15 +31,15 @@ def _bin_id(request: web.Request) -> str:
     return headers.object_id(request.match_info["id"], messages.INVALID_BIN_ID)
 
 
-async def _record_body(request: web.Request) -> tuple[Any, int]:
-    """The JSON body and its raw size; 400 "Bin cannot be blank" for nothing worth storing."""
+async def _record_body(request: web.Request) -> tuple[Any, bytes]:
+    """The JSON body, parsed and raw; 400 "Bin cannot be blank" for nothing worth storing."""
     raw = await read_body(request, request.app[SETTINGS].max_body_bytes)
     if not raw.strip():
         raise Invalid(messages.BIN_BLANK, reason="blank")
     record = parse_json(raw)
     if any(record == blank and type(record) is type(blank) for blank in _BLANK):
         raise Invalid(messages.BIN_BLANK, reason="blank")
-    return record, len(raw)
+    return record, raw
 
 
 async def _validate_schema(
@@ -93,8 +93,8 @@ async def create_bin(request: web.Request) -> web.Response:
             request.headers["X-Collection-Id"].strip(),
             foreign=messages.COLLECTION_FOREIGN,
         )
-    record, raw_size = await _record_body(request)
-    check_size(project, record, raw_size, free_message=messages.FREE_CREATE_SIZE)
+    record, raw = await _record_body(request)
+    check_size(project, record, len(raw), free_message=messages.FREE_CREATE_SIZE)
     schema_id = collection.get("schemaDocId") if collection else None
     await _validate_schema(request, project.id, schema_id, record)
     doc = await store.create_bin(
@@ -107,7 +107,7 @@ async def create_bin(request: web.Request) -> web.Response:
         collection_id=collection["_id"] if collection else None,
         schema_id=schema_id,
     )
-    return web.json_response(render.bin_created(doc, record))
+    return render.with_raw_record(raw, render.created_metadata(doc))
 
 
 def _extract(request: web.Request, record: Any) -> Any:
@@ -172,7 +172,7 @@ async def update_bin(request: web.Request) -> web.Response:
     bin_id = _bin_id(request)
     who = await auth.caller(request)
     versioning = headers.flag(request, "X-Bin-Versioning")
-    record, raw_size = await _record_body(request)
+    record, raw = await _record_body(request)
     database = request.app[DATABASE]
     owner: Project | None = None
     if who.presented is not None:
@@ -183,18 +183,20 @@ async def update_bin(request: web.Request) -> web.Response:
             invalid=messages.MASTER_KEY_INVALID_UPDATE,
         )
         await charge(request, owner.id)
-        check_size(owner, record, raw_size, free_message=messages.FREE_UPDATE_SIZE)
+        check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
         if versioning and owner.plan == "free":
             raise Forbidden(messages.FREE_VERSIONING)
         # The common case, one round trip: a private bin of the caller's, no schema.
         if not versioning and await store.replace_private(
             database, bin_id=bin_id, project=owner.id, record=record
         ):
-            return web.json_response(render.bin_updated(bin_id, record, private=True, version=None))
+            return render.with_raw_record(
+                raw, render.updated_metadata(bin_id, private=True, version=None)
+            )
     for attempt in range(_ATTEMPTS):
         try:
             return await _update_slow_path(
-                request, bin_id, owner, versioning, record, raw_size, first=attempt == 0
+                request, bin_id, owner, versioning, record, raw, first=attempt == 0
             )
         except Conflict as exc:
             # The bin moved between our read and our write: read it again and re-decide.
@@ -210,7 +212,7 @@ async def _update_slow_path(
     caller_project: Project | None,
     versioning: bool | None,
     record: Any,
-    raw_size: int,
+    raw: bytes,
     *,
     first: bool,
 ) -> web.Response:
@@ -229,19 +231,19 @@ async def _update_slow_path(
         raise NotFound(messages.BIN_NOT_FOUND)
     if caller_project is None and first:
         await charge(request, owner.id)
-        check_size(owner, record, raw_size, free_message=messages.FREE_UPDATE_SIZE)
+        check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
     await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
     # Public bins are versioned unless their owner says otherwise with the master key;
     # versioning is a Pro feature, so a Free owner's public bin is written unversioned.
     wants_version = bool(versioning) or (not doc["private"] and not (owned and versioning is False))
     if wants_version and owner.plan != "free":
         version = await store.replace_versioned(database, doc=doc, record=record)
-        return web.json_response(
-            render.bin_updated(bin_id, record, private=doc["private"], version=version)
+        return render.with_raw_record(
+            raw, render.updated_metadata(bin_id, private=doc["private"], version=version)
         )
     await store.replace_unversioned(database, doc=doc, record=record)
-    return web.json_response(
-        render.bin_updated(bin_id, record, private=doc["private"], version=None)
+    return render.with_raw_record(
+        raw, render.updated_metadata(bin_id, private=doc["private"], version=None)
     )
 
 

@@ -3,7 +3,10 @@ an extra one)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from aiohttp import web
 
 from service.core.times import iso_utc
 
@@ -17,9 +20,9 @@ def _optional(doc: dict[str, Any]) -> dict[str, Any]:
     return extra
 
 
-def bin_created(doc: dict[str, Any], record: Any) -> dict[str, Any]:
+def created_metadata(doc: dict[str, Any]) -> dict[str, Any]:
     metadata = {"id": doc["_id"], "createdAt": iso_utc(doc["createdAt"]), "private": doc["private"]}
-    return {"record": record, "metadata": {**metadata, **_optional(doc)}}
+    return {**metadata, **_optional(doc)}
 
 
 def bin_read(doc: dict[str, Any], record: Any) -> dict[str, Any]:
@@ -27,11 +30,27 @@ def bin_read(doc: dict[str, Any], record: Any) -> dict[str, Any]:
     return {"record": record, "metadata": {**metadata, **_optional(doc)}}
 
 
-def bin_updated(bin_id: str, record: Any, *, private: bool, version: int | None) -> dict[str, Any]:
+def updated_metadata(bin_id: str, *, private: bool, version: int | None) -> dict[str, Any]:
     metadata: dict[str, Any] = {"parentId": bin_id, "private": private}
     if version is not None:
         metadata["version"] = version
-    return {"record": record, "metadata": metadata}
+    return metadata
+
+
+def with_raw_record(raw: bytes, metadata: dict[str, Any]) -> web.Response:
+    """`{"record": <the body as sent>, "metadata": ...}` without re-serialising the record.
+
+    The body was parsed (so it is valid JSON) and is echoed byte for byte, which saves
+    encoding it again; a body that is not plain UTF-8 (a BOM, UTF-16) is re-encoded.
+    """
+    try:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raise UnicodeDecodeError("utf-8", raw, 0, 3, "byte order mark")
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raw = json.dumps(json.loads(raw)).encode()
+    body = b'{"record":' + raw.strip() + b',"metadata":' + json.dumps(metadata).encode() + b"}"
+    return web.Response(body=body, content_type="application/json")
 
 
 def message(text: str, **metadata: Any) -> dict[str, Any]:

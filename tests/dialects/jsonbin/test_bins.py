@@ -352,3 +352,14 @@ async def test_unknown_route_under_v3_is_json_404(client):
     response = await client.get("/v3/nothing")
     assert response.status == 404
     assert await response.json() == {"message": messages.ROUTE_NOT_FOUND}
+
+
+async def test_update_echoes_the_record_as_valid_json_whatever_its_encoding(client, pro):
+    bin_id = await create_bin(client, pro, {"a": 1})
+    spaced = b'  {"a" :  [1, 2.50, "\\u00e9"]}  '
+    response = await client.put(f"/v3/b/{bin_id}", data=spaced, headers=pro.json_headers)
+    assert (await response.json())["record"] == {"a": [1, 2.5, "é"]}
+    with_bom = b"\xef\xbb\xbf" + b'{"b": "\xc3\xa9"}'
+    response = await client.put(f"/v3/b/{bin_id}", data=with_bom, headers=pro.json_headers)
+    assert response.status == 200
+    assert (await response.json())["record"] == {"b": "é"}
