@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bson.errors import InvalidDocument
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo.errors import (
     ConnectionFailure,
     DuplicateKeyError,
     ExecutionTimeout,
     OperationFailure,
+    PyMongoError,
     WriteError,
     WTimeoutError,
 )
@@ -79,22 +81,32 @@ def database_errors() -> Iterator[None]:
     """Translate driver errors into domain errors (the web layer renders them)."""
     try:
         yield
-    except DuplicateKeyError as exc:
-        raise Conflict("a record with this id already exists", reason="exists") from exc
-    except WriteError as exc:
+    except (PyMongoError, InvalidDocument, OverflowError) as exc:
+        error = _domain_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _domain_error(exc: Exception) -> RecordHubError | None:
+    if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError):
+        return Unavailable("the database is unavailable")
+    if isinstance(exc, OperationFailure) and exc.has_error_label("TransientTransactionError"):
+        return None  # the transaction is retried as a whole (service.store.batches)
+    if isinstance(exc, DuplicateKeyError):
+        return Conflict("a record with this id already exists", reason="exists")
+    if isinstance(exc, WriteError):
         # The compiler keeps conflicting or malformed updates away; this is a safety net.
-        raise Invalid(
-            "the database refused the update", reason="update_rejected", details={"code": exc.code}
-        ) from exc
-    except (ConnectionFailure, ExecutionTimeout, WTimeoutError) as exc:
-        raise Unavailable("the database is unavailable") from exc
-    except OperationFailure as exc:
-        if exc.code == NO_TRANSACTIONS:
-            raise Unavailable(
-                "this operation needs transactions, which need a replica set",
-                reason="transactions_unavailable",
-            ) from exc
-        raise
+        details = {"code": exc.code}
+        return Invalid("the database refused the update", reason="update_rejected", details=details)
+    if isinstance(exc, InvalidDocument | OverflowError):
+        return Invalid("a value cannot be stored", reason="invalid_value")
+    if isinstance(exc, OperationFailure) and exc.code == NO_TRANSACTIONS:
+        return Unavailable(
+            "this operation needs transactions, which need a replica set",
+            reason="transactions_unavailable",
+        )
+    return None
 
 
 def new_document(

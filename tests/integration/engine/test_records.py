@@ -5,7 +5,16 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from bson.errors import InvalidDocument
 from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+    WriteError,
+)
 
 from service.core.guards import Guard, filter_for
 from service.core.kinds import KINDS_OR_MISSING
@@ -194,3 +203,29 @@ async def test_an_unreachable_database_maps_to_unavailable(scope):
     with pytest.raises(Unavailable):
         await get_record(client.db, scope, "x")
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (AutoReconnect("connection closed"), Unavailable),
+        (ServerSelectionTimeoutError("no server"), Unavailable),
+        (NetworkTimeout("timed out"), Unavailable),
+        (DuplicateKeyError("E11000", 11000), Conflict),
+        (WriteError("would create a conflict", 40), Invalid),
+        (
+            OperationFailure("Transaction numbers are only allowed on a replica set", 20),
+            Unavailable,
+        ),
+        (InvalidDocument("key must not contain NUL"), Invalid),
+    ],
+)
+def test_driver_errors_become_domain_errors(raised, expected):
+    with pytest.raises(expected), database_errors():
+        raise raised
+
+
+def test_transient_transaction_errors_pass_through_to_be_retried():
+    details = {"errorLabels": ["TransientTransactionError"], "code": 112, "errmsg": "conflict"}
+    with pytest.raises(OperationFailure), database_errors():
+        raise OperationFailure("WriteConflict", 112, details)

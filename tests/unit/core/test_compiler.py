@@ -222,3 +222,11 @@ def test_values_that_are_not_json_are_refused(value):
     with pytest.raises(Invalid) as caught:
         compiled(Set(("a",), [value]))
     assert caught.value.reason == "invalid_value"
+
+
+def test_content_nested_deeper_than_mongodb_allows_is_refused():
+    deep: object = 1
+    for _ in range(120):
+        deep = {"k": deep}
+    with pytest.raises(Invalid):
+        compiled(Replace(deep))
