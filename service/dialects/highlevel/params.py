@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -9,7 +10,7 @@ from aiohttp import web
 
 from service.dialects.highlevel import definitions as d
 from service.dialects.highlevel import messages
-from service.errors import NotFound
+from service.errors import Invalid, NotFound
 from service.web.body import parse_json, read_body
 from service.web.keys import SETTINGS
 
@@ -19,7 +20,15 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 async def body(request: web.Request) -> Any:
     """The JSON body; an empty one reads as `{}` (so it is refused field by field, in a 422)."""
     raw = await read_body(request, request.app[SETTINGS].max_body_bytes)
-    return parse_json(raw) if raw.strip() else {}
+    if not raw.strip():
+        return {}
+    value = parse_json(raw)
+    try:
+        # JSON may escape a lone surrogate ("\ud800"): it parses, but no database can store it.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(messages.NOT_UNICODE, reason="json") from None
+    return value
 
 
 def object_key(request: web.Request, name: str = "key") -> str:

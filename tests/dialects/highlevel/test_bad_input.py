@@ -21,6 +21,9 @@ JUNK = [
     '{"searchAfter": [99999999999999999999, "' + "a" * 24 + '"]}',
     '{"dataType": "TEXT", "fieldKey": "x", "objectKey": 5, "showInForms": "yes"}',
     '{"acceptedFormats": {"a": 1}, "maxFileLimit": 1.5, "options": [{"key": 1, "label": []}]}',
+    # Lone surrogate escapes parse as JSON but cannot be stored (BSON needs UTF-8).
+    '{"properties": {"ticket_name": "\\ud800"}, "followers": ["\\udc00"], "query": "\\ud800"}',
+    '{"labels": {"plural": "\\ud800"}, "name": "\\udfff", "\\ud800": 1}',
 ]
 
 
