@@ -1,9 +1,11 @@
 """Content rules and the reversible escape of object keys that MongoDB would misread.
 
-Stored content may hold any JSON key (a bin can hold {"a.b": 1, "$x": 2, "": 3}). Such keys
-break dotted update paths, aggregation expressions (a "$" key is read as an operator) and,
-for "\\u0000", BSON itself. So every key written is escaped when it needs it, and undone on
-read:
+Stored content may hold any JSON key (a bin can hold {"a.b": 1, "$x": 2, "": 3}). SecantusDB
+stores "a.b" and "$x" as they are in a replacement or a $set value, but such keys cannot be
+named by a dotted update path (SecantusDB refuses an empty segment, code 56; MongoDB also
+refuses a "$x" segment), aggregation reads "$"-keys as operators, MongoDB before 5.0 refuses
+them in stored documents, and BSON cannot hold "\\u0000" in a key at all (the driver
+refuses the document). So every key written is escaped when it needs it, and undone on read:
 
     a key needs escaping  iff  it is empty, starts with "$", or contains ".", "%" or NUL
     escaping              "%" -> "%25", "." -> "%2E", NUL -> "%00", a leading "$" -> "%24",
@@ -15,7 +17,8 @@ are escaped the same way, so Set(("a.b",), 1) addresses the literal key "a.b".
 
 Fast paths: `prepare` first scans without copying and returns the caller's object when no
 key needs escaping; records written with escaped keys carry a flag, so reads of all other
-records skip the decoding walk entirely.
+records skip the decoding walk entirely. Measured (bench/results/engine.md): the scan costs
+about 2 ms per 100 KB written, under 3x what BSON-encoding the same content costs.
 """
 
 from __future__ import annotations

@@ -176,12 +176,16 @@ async def _states(
         return {d["_id"]: d async for d in collection.find(_scoped(scope, ids), fields)}
 
 
+def _not_found(record_id: Any) -> ItemResult:
+    error = NotFound("record not found", details={"id": record_id})
+    return ItemResult(record_id, Outcome.NOT_FOUND, error)
+
+
 def _judge(
     record_id: Any, document: dict[str, Any] | None, write_id: str, compiled: CompiledUpdate
 ) -> ItemResult:
     if document is None:
-        error = NotFound("record not found", details={"id": record_id})
-        return ItemResult(record_id, Outcome.NOT_FOUND, error)
+        return _not_found(record_id)
     if write_id in document.get("recentWrites", ()):
         return ItemResult(record_id, Outcome.OK)
     reason: PreconditionFailed | None = compiled.explain(document["rev"], content_of(document))
@@ -203,13 +207,7 @@ async def delete_ids(
         if present:
             await collection.delete_many(_scoped(scope, present))
     gone = set(present)
-    missing = Outcome.NOT_FOUND
-    return [
-        ItemResult(i, Outcome.OK)
-        if i in gone
-        else ItemResult(i, missing, NotFound("record not found", details={"id": i}))
-        for i in unique
-    ]
+    return [ItemResult(i, Outcome.OK) if i in gone else _not_found(i) for i in unique]
 
 
 async def apply_all(
