@@ -120,10 +120,12 @@ def build_spec(app: web.Application) -> dict[str, Any]:
     docs = collect_docs(app)
     schemes: dict[str, Mapping[str, Any]] = {}
     paths: dict[str, dict[str, dict[str, Any]]] = {}
+    taken: set[str] = set()
     for method, path, handler in public_routes(app):
         doc = docs.get((method, path)) or _undocumented(handler)
-        tag = _tag(app, path, doc)
-        paths.setdefault(path, {})[method.lower()] = _operation(method, path, doc, tag)
+        operation = _operation(method, path, doc, _tag(app, path, doc))
+        operation["operationId"] = _unique(operation["operationId"], taken)
+        paths.setdefault(path, {})[method.lower()] = operation
         for alternative in doc.security:
             schemes.update((security.name, security.scheme) for security in alternative)
     for name, scheme in sorted(schemes.items()):
@@ -179,6 +181,16 @@ def _operation(method: str, path: str, doc: RouteDoc, tags: list[str]) -> dict[s
 def _operation_id(method: str, path: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", path)
     return "_".join([method.lower(), *words])
+
+
+def _unique(operation_id: str, taken: set[str]) -> str:
+    # `/objects` and `/objects/` are two routes with the same words: number the second.
+    candidate, n = operation_id, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{operation_id}_{n}"
+    taken.add(candidate)
+    return candidate
 
 
 def _parameters(path: str, doc: RouteDoc) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -78,12 +79,21 @@ class LiveServer:
             connection.close()
 
 
-def _provision(base_url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+@dataclass(frozen=True)
+class Provisioned:
     """A project with one of each JSONBin resource, so generated calls reach real records.
 
-    Returns the master key, the ids to offer as examples, and those for DELETE calls
-    (a bin of their own, so a deletion does not leave the other operations on a 404).
+    `for_delete` differs in the bin id: DELETE calls get a bin of their own, so a deletion
+    does not leave the other operations on a 404.
     """
+
+    project_id: str
+    master_key: str
+    examples: dict[str, str]
+    for_delete: dict[str, str]
+
+
+def _provision(base_url: str) -> Provisioned:
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     project = requests.post(
         f"{base_url}/admin/projects", json={"name": "schemathesis"}, headers=admin, timeout=10
@@ -114,26 +124,58 @@ def _provision(base_url: str) -> tuple[str, dict[str, str], dict[str, str]]:
         "X-Collection-Id": collection,
         "X-Schema-Doc-Id": schema_doc["metadata"]["id"],
     }
-    return master["X-Master-Key"], examples, {**examples, "id": doomed}
+    return Provisioned(
+        project_id=project.json()["id"],
+        master_key=master["X-Master-Key"],
+        examples=examples,
+        for_delete={**examples, "id": doomed},
+    )
 
 
-def _with_examples(
-    spec: dict[str, Any], examples: dict[str, str], for_delete: dict[str, str]
-) -> dict[str, Any]:
-    """Give JSONBin's id parameters the ids of real records, for the examples phase.
+def _with_examples(spec: dict[str, Any], provisioned: Provisioned) -> dict[str, Any]:
+    """Offer real ids as examples: JSONBin's ids, and the project id as any `locationId`.
 
     Admin project ids get none on purpose: a generated PATCH, DELETE or key rotation of the
     test's own project would lock every later call out.
     """
     for path, item in spec["paths"].items():
-        if not path.startswith("/v3/"):
+        if path.startswith("/admin/"):
             continue
         for method, operation in item.items():
-            chosen = for_delete if method == "delete" else examples
+            chosen = provisioned.for_delete if method == "delete" else provisioned.examples
             for parameter in operation.get("parameters", []):
-                if parameter["name"] in chosen:
+                if parameter["name"] == "locationId":
+                    parameter["example"] = provisioned.project_id
+                elif path.startswith("/v3/") and parameter["name"] in chosen:
                     parameter["example"] = chosen[parameter["name"]]
+    for schema in spec.get("components", {}).get("schemas", {}).values():
+        location = schema.get("properties", {}).get("locationId")
+        if isinstance(location, dict):
+            location["example"] = provisioned.project_id
     return spec
+
+
+def _config(provisioned: Provisioned) -> str:
+    """schemathesis.toml: dialects get the master key (as a header and as a bearer token);
+    the admin API gets the admin token."""
+    dialect_headers = {
+        "X-Master-Key": provisioned.master_key,
+        "Authorization": f"Bearer {provisioned.master_key}",
+    }
+    admin_headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    return "\n".join(
+        [
+            f"headers = {_toml_table(dialect_headers)}",
+            "[[operations]]",
+            'include-path-regex = "^/admin/"',
+            f"headers = {_toml_table(admin_headers)}",
+        ]
+    )
+
+
+def _toml_table(values: dict[str, str]) -> str:
+    # JSON string syntax is valid TOML for these plain ASCII values.
+    return "{" + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in values.items()) + "}"
 
 
 @pytest.fixture
@@ -147,10 +189,12 @@ def live(db_uri: str) -> Iterator[LiveServer]:
 
 
 def test_live_api_answers_as_its_spec_says(live: LiveServer, tmp_path) -> None:
-    master_key, examples, for_delete = _provision(live.base_url)
+    provisioned = _provision(live.base_url)
     spec = requests.get(f"{live.base_url}/openapi.json", timeout=10).json()
     spec_file = tmp_path / "openapi.json"
-    spec_file.write_text(json.dumps(_with_examples(spec, examples, for_delete)))
+    spec_file.write_text(json.dumps(_with_examples(spec, provisioned)))
+    config_file = tmp_path / "schemathesis.toml"
+    config_file.write_text(_config(provisioned))
     # The CLI rather than the pytest plugin: the plugin's fixture loader reads pytest's
     # private `Function._nodeid`, which pytest 9 no longer has. One worker: the coverage
     # phase parses lambdas with `ast` and that breaks across threads on Python 3.11.
@@ -158,11 +202,10 @@ def test_live_api_answers_as_its_spec_says(live: LiveServer, tmp_path) -> None:
         sys.executable,
         "-m",
         "schemathesis.cli",
+        f"--config-file={config_file}",
         "run",
         str(spec_file),
         f"--url={live.base_url}",
-        f"--header=X-Master-Key: {master_key}",
-        f"--header=Authorization: Bearer {ADMIN_TOKEN}",
         f"--checks={','.join(CHECKS)}",
         "--phases=examples,coverage,fuzzing",
         f"--max-examples={MAX_EXAMPLES}",
