@@ -21,9 +21,6 @@ JUNK = [
     '{"searchAfter": [99999999999999999999, "' + "a" * 24 + '"]}',
     '{"dataType": "TEXT", "fieldKey": "x", "objectKey": 5, "showInForms": "yes"}',
     '{"acceptedFormats": {"a": 1}, "maxFileLimit": 1.5, "options": [{"key": 1, "label": []}]}',
-    # Lone surrogate escapes parse as JSON but cannot be stored (BSON needs UTF-8).
-    '{"properties": {"ticket_name": "\\ud800"}, "followers": ["\\udc00"], "query": "\\ud800"}',
-    '{"labels": {"plural": "\\ud800"}, "name": "\\udfff", "\\ud800": 1}',
 ]
 
 
@@ -68,3 +65,22 @@ async def test_junk_bodies_never_cause_a_server_error(client, location, ticket):
             assert 400 <= response.status < 500, (method, path, raw, await response.text())
             body = await response.json()
             assert body["statusCode"] == response.status and body["traceId"]
+
+
+async def test_lone_surrogate_escapes_are_a_400_not_a_server_error(client, location, ticket):
+    """JSON may escape half of a surrogate pair; it parses, but cannot be stored or queried."""
+    record = await create_record(client, location)
+    at = f'"locationId": "{location.id}"'
+    requests = [
+        ("PUT", f"{RECORDS}/{record['id']}", '{"properties": {"ticket_name": "\\ud800"}}'),
+        ("POST", RECORDS, f'{{{at}, "followers": ["\\udc00"]}}'),
+        ("POST", f"{RECORDS}/search", f'{{{at}, "query": "ticket_name:\\ud800"}}'),
+        ("PUT", f"/objects/{OBJECT}", f'{{{at}, "labels": {{"plural": "\\udfff"}}}}'),
+    ]
+    headers = {**location.headers, "Content-Type": "application/json"}
+    for method, path, raw in requests:
+        response = await client.request(
+            method, path, params={"locationId": location.id}, data=raw, headers=headers
+        )
+        assert response.status == 400, (path, await response.text())
+        assert (await response.json())["error"] == "Bad Request"
