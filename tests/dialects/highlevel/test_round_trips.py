@@ -10,7 +10,7 @@ from pymongo import monitoring
 from service.app import create_app
 from service.config import Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
-from tests.dialects.highlevel.conftest import create_record, update_record
+from tests.dialects.highlevel.conftest import RECORDS, create_record, update_record
 
 
 class Commands(monitoring.CommandListener):
@@ -60,3 +60,25 @@ async def test_an_update_with_two_add_remove_fields_and_three_scalars_is_two_rou
     response = await update_record(client, location, record["id"], body)
     assert response.status == 200
     assert commands.names == ["update", "find"]
+
+
+async def test_create_get_and_delete_are_one_round_trip_and_search_two_reads(
+    counted, location, ticket
+):
+    client, commands = counted
+    await create_record(client, location)  # warms the key and schema caches
+    commands.names.clear()
+    record = await create_record(client, location, {"properties": {"ticket_name": "x"}})
+    assert commands.names == ["insert"]
+    path = f"{RECORDS}/{record['id']}"
+    commands.names.clear()
+    assert (await client.get(path, headers=location.headers)).status == 200
+    assert commands.names == ["find"]
+    commands.names.clear()
+    body = {"locationId": location.id, "query": "ticket_name:x"}
+    response = await client.post(f"{RECORDS}/search", json=body, headers=location.headers)
+    assert (await response.json())["total"] == 1
+    assert sorted(commands.names) == ["aggregate", "find"]  # page and count, sent together
+    commands.names.clear()
+    assert (await client.delete(path, headers=location.headers)).status == 200
+    assert commands.names == ["delete"]
