@@ -81,7 +81,7 @@ def database_errors() -> Iterator[None]:
     """Translate driver errors into domain errors (the web layer renders them)."""
     try:
         yield
-    except (PyMongoError, InvalidDocument, OverflowError) as exc:
+    except (PyMongoError, InvalidDocument, OverflowError, UnicodeEncodeError) as exc:
         error = _domain_error(exc)
         if error is None:
             raise
@@ -99,7 +99,9 @@ def _domain_error(exc: Exception) -> RecordHubError | None:
         # The compiler keeps conflicting or malformed updates away; this is a safety net.
         details = {"code": exc.code}
         return Invalid("the database refused the update", reason="update_rejected", details=details)
-    if isinstance(exc, InvalidDocument | OverflowError):
+    if isinstance(exc, InvalidDocument | OverflowError | UnicodeEncodeError):
+        # Raised by the BSON encoder before anything is sent: a lone surrogate in a
+        # string (valid JSON escapes, no UTF-8 form), a NUL in a metadata name, ...
         return Invalid("a value cannot be stored", reason="invalid_value")
     if isinstance(exc, OperationFailure) and exc.code == NO_TRANSACTIONS:
         return Unavailable(

@@ -26,6 +26,7 @@ from service.core.operations import (
     Plan,
     Preconditions,
     Remove,
+    Replace,
     ReplaceSameKind,
     Set,
     Unset,
@@ -188,6 +189,16 @@ async def test_delete_honours_expected_revision(engine_db, scope):
     await delete_record(engine_db, scope, "r1", expected_rev=0)
     with pytest.raises(NotFound):
         await delete_record(engine_db, scope, "r1")
+
+
+@pytest.mark.parametrize("content", [{"a": "\ud800"}, {"\udc00": 1}])
+async def test_lone_surrogates_are_invalid_and_nothing_is_written(engine_db, scope, content):
+    with pytest.raises(Invalid):
+        await create_record(engine_db, scope, "r1", content)
+    await create_record(engine_db, scope, "r1", {})
+    with pytest.raises(Invalid):
+        await apply_plan(engine_db, scope, "r1", Plan([Replace(content)]))
+    assert (await get_record(engine_db, scope, "r1")).rev == 0
 
 
 async def test_a_conflicting_update_from_the_server_maps_to_invalid(engine_db):
