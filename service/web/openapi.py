@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -46,10 +47,11 @@ OPENAPI = web.AppKey("openapi", OpenApiDocument)
 
 def add_routes(app: web.Application) -> None:
     """Serve the spec and Swagger UI; the spec is built at startup, once every route exists."""
+    swagger_ui = _swagger_ui(app)
     app.router.add_get(OPENAPI_PATH, serve_spec)
     app.router.add_get(DOCS_PATH, serve_docs)
-    app.router.add_static(f"{DOCS_PATH}/static", _swagger_ui(app).static_dir)
-    app.on_startup.append(_build)
+    app.router.add_static(f"{DOCS_PATH}/static", swagger_ui.static_dir)
+    app.on_startup.append(functools.partial(_build, page=swagger_ui.doc_html))
 
 
 async def serve_spec(request: web.Request) -> web.Response:
@@ -62,10 +64,10 @@ async def serve_docs(request: web.Request) -> web.Response:
     return web.Response(text=request.app[OPENAPI].page, content_type="text/html")
 
 
-async def _build(app: web.Application) -> None:
+async def _build(app: web.Application, *, page: str) -> None:
     spec = build_spec(app)
     body = json.dumps(spec, separators=(",", ":")).encode()
-    app[OPENAPI] = OpenApiDocument(spec=spec, body=body, page=_swagger_ui(app).doc_html)
+    app[OPENAPI] = OpenApiDocument(spec=spec, body=body, page=page)
 
 
 def _swagger_ui(app: web.Application) -> ApplicationDocument:

@@ -151,7 +151,9 @@ def _bin_docs() -> dict[tuple[str, str], RouteDoc]:
                 Param("X-Collection-Id", "Put the bin in this collection", _HEX_ID),
             ),
         ),
-        ("GET", "/v3/b/{id}/latest"): _read_doc("Read a bin", "The record", (BIN_ID,)),
+        ("GET", "/v3/b/{id}/latest"): _read_doc(
+            "Read a bin (as GET /v3/b/{id})", "The record", (BIN_ID,)
+        ),
         ("GET", "/v3/b/{id}"): _read_doc("Read a bin", "The record", (BIN_ID,)),
         ("GET", "/v3/b/{id}/{version}"): _read_doc(
             "Read one stored version of a bin", "The record as it was", (BIN_ID, version)
