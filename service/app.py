@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from service.config import Settings
+from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Unavailable
 from service.store import projects
@@ -19,7 +20,7 @@ from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
 from service.store.indexes import ensure_engine_indexes
 from service.store.usage import UsageMeter
-from service.web import admin, health
+from service.web import admin, health, openapi
 from service.web.dialect import Dialect, Dialects
 from service.web.keys import (
     DATABASE,
@@ -67,9 +68,10 @@ def create_app(
     setup_cors(app)
     health.add_routes(app)
     admin.add_routes(app)
-    for dialect in dialects if dialects is not None else default_dialects():
+    for dialect in dialects if dialects is not None else default_dialects(settings):
         registry.add(dialect)
         enable_cors(app, dialect, app.router.add_routes(dialect.routes()))
+    openapi.add_routes(app)  # last: the spec is built from every route registered so far
     if database is not None:
         _attach_database(app, database)
     else:
@@ -80,8 +82,16 @@ def create_app(
     return app
 
 
-def default_dialects() -> list[Dialect]:
-    return [JsonBinDialect()]
+def default_dialects(settings: Settings) -> list[Dialect]:
+    return [
+        JsonBinDialect(),
+        HighLevelDialect(
+            burst=settings.highlevel_burst,
+            window_seconds=settings.highlevel_burst_window_seconds,
+            daily=settings.highlevel_daily_limit,
+            schema_cache_seconds=settings.highlevel_schema_cache_seconds,
+        ),
+    ]
 
 
 def _attach_database(app: web.Application, database: Database) -> None:

@@ -91,6 +91,10 @@ class Settings:
     create_demo_project: bool = True
     quota_free_requests: int = 10_000
     quota_pro_requests: int = 0
+    highlevel_burst: int = 100
+    highlevel_burst_window_seconds: float = 10.0
+    highlevel_daily_limit: int = 200_000
+    highlevel_schema_cache_seconds: float = 5.0
 
     @property
     def embedded(self) -> bool:
@@ -123,6 +127,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CREATE_DEMO_PROJECT": ("create_demo_project", _boolean),
     "QUOTA_FREE_REQUESTS": ("quota_free_requests", _integer(0, 10**12)),
     "QUOTA_PRO_REQUESTS": ("quota_pro_requests", _integer(0, 10**12)),
+    "HIGHLEVEL_BURST": ("highlevel_burst", _integer(1, 10**9)),
+    "HIGHLEVEL_BURST_WINDOW_SECONDS": ("highlevel_burst_window_seconds", _number(0.001, 86_400)),
+    "HIGHLEVEL_DAILY_LIMIT": ("highlevel_daily_limit", _integer(1, 10**12)),
+    "HIGHLEVEL_SCHEMA_CACHE_SECONDS": ("highlevel_schema_cache_seconds", _number(0, 300)),
 }
 
 # Never echoed in error messages or logs.

@@ -63,7 +63,7 @@ async def writer(session, base, keys, bin_id, acked, sent, statuses, stop):
                 statuses.append(response.status)
                 if response.status == 200:
                     acked[bin_id] = n
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             return  # refused or cut off: never accepted
         await asyncio.sleep(0)
 

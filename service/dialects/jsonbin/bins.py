@@ -116,9 +116,10 @@ def _extract(request: web.Request, record: Any) -> Any:
         return record
     try:
         expression = parse_json_path(path.strip())
+        # Evaluation can fail too (a filter with a bad regular expression, say).
+        return [match.value for match in expression.find(record)]
     except (JsonPathLexerError, JsonPathParserError, Exception):
-        raise Invalid("Invalid JSON Path provided", reason="json_path") from None
-    return [match.value for match in expression.find(record)]
+        raise Invalid(messages.INVALID_JSON_PATH, reason="json_path") from None
 
 
 def _wants_meta(request: web.Request) -> bool:
@@ -143,7 +144,7 @@ async def read_bin(request: web.Request) -> web.Response:
 
 async def read_version(request: web.Request) -> web.Response:
     text = request.match_info["version"]
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise Invalid(messages.BAD_VERSION, reason="version")
     doc = await _readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.jsonbin import auth, messages, routes
+from service.dialects.jsonbin import auth, docs, messages, routes
 from service.errors import PayloadTooLarge, QuotaExceeded, RecordHubError
 from service.store import bins, namespaces
 from service.store.projects import Project
@@ -31,6 +31,9 @@ class JsonBinDialect(Dialect):
 
     def routes(self) -> list[web.RouteDef]:
         return routes.table()
+
+    def docs(self) -> dict[tuple[str, str], Any]:
+        return docs.route_docs()
 
     def status(self, error: RecordHubError) -> int:
         if isinstance(error, QuotaExceeded):

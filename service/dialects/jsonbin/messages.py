@@ -72,6 +72,7 @@ INVALID_ACCESS_KEY_ID = "Invalid Access Key Id provided"
 ACCESS_KEY_DELETED = "Access Key deleted successfully"
 
 INVALID_JSON = "Invalid JSON provided"  # [ours]
+INVALID_JSON_PATH = "Invalid JSON Path provided"  # [ours]
 ROUTE_NOT_FOUND = "Route not found"  # [ours]
 INTERNAL = "Internal Server Error"  # [ours]
 UNAVAILABLE = "Service temporarily unavailable"  # [ours]
