@@ -27,6 +27,19 @@ from service.store.embedded import EmbeddedDatabase, free_port
 ADMIN_TOKEN = "bench-admin-token-0123456789"
 ROUNDS = 4  # alternating slices per cell, so noise falls on floor and RecordHub alike
 TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
+HL_OBJECT = "custom_objects.event_ticket"
+HL_UPDATE = json.dumps(
+    {
+        "followers": {"add": ["user_b"], "remove": ["user_a"]},
+        "owner": {"add": ["user_o"], "remove": []},
+        "properties": {
+            "section_of_app": {"add": ["option_3"], "remove": ["option_1"]},
+            "customer_number": 1424,
+            "ticket_name": "Customer not able to login",
+            "notes": "called twice",
+        },
+    }
+)
 SMALL = json.dumps({"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}})
 
 
@@ -191,6 +204,9 @@ def start_targets(uri: str) -> tuple[Target, Target]:
         "PORT": str(service_port),
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "LOG_LEVEL": "INFO",
+        # the benchmark measures cost, not HighLevel's rate limits
+        "HIGHLEVEL_BURST": "1000000000",
+        "HIGHLEVEL_DAILY_LIMIT": "1000000000",
     }
     service = subprocess.Popen(
         [sys.executable, "-m", "service"],
@@ -207,7 +223,7 @@ def start_targets(uri: str) -> tuple[Target, Target]:
 
 def prepare(
     client: MongoClient[Any], service: Target, workers: int
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[str], str]:
     """A pro project, one bin per worker in RecordHub, one record per worker in the floor."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
     project = request("POST", service.base + "/admin/projects", {"name": "bench"}, admin)
@@ -220,10 +236,53 @@ def prepare(
         [{"_id": f"r{i}", "data": {"properties": {}}, "rev": 0} for i in range(workers)]
         + [{"_id": b, "data": json.loads(SMALL), "rev": 0} for b in bins]
     )
-    return keys, bins
+    return keys, bins, project["id"]
 
 
-def workloads(keys: dict[str, str], bins: list[str]) -> list[Workload]:
+def prepare_highlevel(
+    service: Target, location: str, token: str, workers: int
+) -> tuple[dict[str, str], list[str]]:
+    """The seed's object with the fields the update touches, one record per worker."""
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Version": "2021-07-28",
+        "Content-Type": "application/json",
+    }
+    display = {"key": "ticket_name", "name": "Ticket name", "dataType": "TEXT"}
+    labels = {"singular": "Ticket", "plural": "Tickets"}
+    body = {
+        "labels": labels,
+        "key": HL_OBJECT,
+        "locationId": location,
+        "primaryDisplayPropertyDetails": display,
+    }
+    request("POST", service.base + "/objects/", body, headers)
+    options = [{"key": f"option_{n}", "label": f"Option {n}"} for n in range(1, 5)]
+    fields = [
+        {"fieldKey": "customer_number", "dataType": "NUMERICAL"},
+        {"fieldKey": "notes", "dataType": "LARGE_TEXT"},
+        {"fieldKey": "section_of_app", "dataType": "MULTIPLE_OPTIONS", "options": options},
+    ]
+    for spec in fields:
+        field = {
+            **spec,
+            "name": spec["fieldKey"],
+            "locationId": location,
+            "objectKey": HL_OBJECT,
+            "showInForms": True,
+        }
+        request("POST", service.base + "/custom-fields/", field, headers)
+    record = {"locationId": location, "properties": {"ticket_name": "t"}, "followers": ["user_a"]}
+    url = f"{service.base}/objects/{HL_OBJECT}/records"
+    records = [request("POST", url, record, headers)["record"]["id"] for _ in range(workers)]
+    return headers, records
+
+
+def workloads(
+    keys: dict[str, str], bins: list[str], hl: tuple[dict[str, str], list[str], str]
+) -> list[Workload]:
+    hl_headers, hl_records, location = hl
+    hl_paths = [f"/objects/{HL_OBJECT}/records/{r}?locationId={location}" for r in hl_records]
     versioned = {**keys, "X-Bin-Versioning": "true"}
     return [
         Workload(
@@ -244,6 +303,16 @@ def workloads(keys: dict[str, str], bins: list[str]) -> list[Workload]:
             SMALL,
             "1 op",
             "floor does 1 op; a versioned PUT needs read + claim + CAS (+ the bin read)",
+        ),
+        Workload(
+            "HighLevel update",
+            "PUT",
+            [f"/two/{r}" for r in hl_records],
+            hl_paths,
+            hl_headers,
+            HL_UPDATE,
+            "2 ops (update_one + find_one)",
+            "add/remove on two multi-value fields and three scalar properties",
         ),
         Workload(
             "JSONBin GET latest",
@@ -293,8 +362,14 @@ def run(seconds: float, concurrencies: tuple[int, ...], memory_puts: int) -> dic
         client: MongoClient[Any] = MongoClient(uri)
         floor, service = start_targets(uri)
         try:
-            keys, bins = prepare(client, service, workers)
-            plan = workloads(keys, bins)
+            keys, bins, location = prepare(client, service, workers)
+            hl_headers, hl_records = prepare_highlevel(
+                service, location, keys["X-Master-Key"], workers
+            )
+            client["floor"]["records"].insert_many(
+                [{"_id": r, "data": {"properties": {}}, "rev": 0} for r in hl_records]
+            )
+            plan = workloads(keys, bins, (hl_headers, hl_records, location))
             for workload in plan:
                 for concurrency in concurrencies:
                     pair = [(floor, workload.floor_paths), (service, workload.service_paths)]
