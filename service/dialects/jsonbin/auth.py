@@ -75,3 +75,13 @@ def require_grant(who: Caller, grant: str, *, missing: str, invalid: str) -> Pro
     if not who.may(grant):
         raise Forbidden(messages.ACCESS_KEY_DENIED)
     return who.project
+
+
+async def master_project_id(request: web.Request) -> str:
+    """The project of a master-key-only endpoint (collections, schema docs)."""
+    project = require_master(
+        await caller(request),
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    return project.id

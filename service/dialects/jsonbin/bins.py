@@ -50,8 +50,16 @@ async def _validate_schema(
         validate_record(json.loads(schema_doc["schemaJson"]), record)
 
 
-async def _owned_bin(request: web.Request, project: Project) -> dict[str, Any]:
-    """A bin the caller's project owns; 404 with JSONBin's wording otherwise."""
+async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
+    """A bin of the caller's project, for an operation needing `grant`; charges the quota
+    and answers 404 with JSONBin's wording for anyone else's bin."""
+    project = auth.require_grant(
+        await auth.caller(request),
+        grant,
+        missing=messages.MASTER_KEY_MISSING,
+        invalid=messages.MASTER_KEY_INVALID,
+    )
+    await charge(request, project.id)
     doc = await store.find_bin(request.app[DATABASE], _bin_id(request))
     if doc is None or doc["project"] != project.id:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
@@ -249,14 +257,7 @@ async def _update_slow_path(
 
 
 async def delete_bin(request: web.Request) -> web.Response:
-    project = auth.require_grant(
-        await auth.caller(request),
-        "delete",
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    await charge(request, project.id)
-    doc = await _owned_bin(request, project)
+    doc = await _owned_bin(request, "delete")
     deleted = await store.delete_bin(request.app[DATABASE], doc)
     return web.json_response(
         render.message(messages.BIN_DELETED, id=doc["_id"], versionsDeleted=deleted)
@@ -264,14 +265,7 @@ async def delete_bin(request: web.Request) -> web.Response:
 
 
 async def delete_versions(request: web.Request) -> web.Response:
-    project = auth.require_grant(
-        await auth.caller(request),
-        "delete",
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    await charge(request, project.id)
-    doc = await _owned_bin(request, project)
+    doc = await _owned_bin(request, "delete")
     preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
     deleted = await store.delete_versions(request.app[DATABASE], doc, preserve_latest=preserve)
     if deleted == 0:
@@ -281,14 +275,7 @@ async def delete_versions(request: web.Request) -> web.Response:
 
 
 async def rename_bin(request: web.Request) -> web.Response:
-    project = auth.require_grant(
-        await auth.caller(request),
-        "update",
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    await charge(request, project.id)
-    doc = await _owned_bin(request, project)
+    doc = await _owned_bin(request, "update")
     name = headers.optional_bin_name(request)
     if name is None:
         raise Invalid(messages.BIN_NAME, reason="header")
@@ -297,14 +284,7 @@ async def rename_bin(request: web.Request) -> web.Response:
 
 
 async def set_privacy(request: web.Request) -> web.Response:
-    project = auth.require_grant(
-        await auth.caller(request),
-        "update",
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    await charge(request, project.id)
-    doc = await _owned_bin(request, project)
+    doc = await _owned_bin(request, "update")
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"), reason="header")

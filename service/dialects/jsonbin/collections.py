@@ -19,15 +19,6 @@ PAGE_SIZE = 10
 LIMIT_BY_PLAN = {"free": 1, "pro": 10}
 
 
-async def _master(request: web.Request) -> str:
-    project = auth.require_master(
-        await auth.caller(request),
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    return project.id
-
-
 def _name(request: web.Request) -> str:
     return headers.name(
         request,
@@ -72,7 +63,7 @@ async def create_collection(request: web.Request) -> web.Response:
 
 
 async def list_collections(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     docs = await namespaces.find(request.app[DATABASE], project=project_id, kind=KIND)
     return web.json_response(
         [
@@ -87,7 +78,7 @@ async def list_collections(request: web.Request) -> web.Response:
 
 
 async def list_collection_bins(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     collection = request.match_info["cid"]
     if collection != UNCATEGORIZED:
         collection = (await load_collection(request, project_id, collection))["_id"]
@@ -116,7 +107,7 @@ async def list_collection_bins(request: web.Request) -> web.Response:
 
 
 async def rename_collection(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     name = _name(request)
     await namespaces.update(
@@ -130,7 +121,7 @@ async def rename_collection(request: web.Request) -> web.Response:
 
 
 async def attach_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     schema = await load_schema_doc(request, project_id, request.headers.get("X-Schema-Doc-Id", ""))
     await _set_schema(request, project_id, doc["_id"], schema["_id"])
@@ -144,7 +135,7 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
 
 
 async def detach_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     await _set_schema(request, project_id, doc["_id"], None)
     return web.json_response(

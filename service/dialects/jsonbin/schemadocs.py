@@ -25,15 +25,6 @@ def _envelope(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _master(request: web.Request) -> str:
-    project = auth.require_master(
-        await auth.caller(request),
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    return project.id
-
-
 def _name(request: web.Request) -> str:
     return headers.name(
         request,
@@ -63,7 +54,7 @@ async def load_schema_doc(request: web.Request, project_id: str, schema_id: str)
 
 
 async def create_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     name = _name(request)
     text = await _schema_body(request)
     doc = await namespaces.create(
@@ -76,14 +67,14 @@ async def create_schema_doc(request: web.Request) -> web.Response:
 
 
 async def read_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     return web.json_response(
         _envelope(await load_schema_doc(request, project_id, request.match_info["sid"]))
     )
 
 
 async def update_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     text = await _schema_body(request)
     updated = await namespaces.update(
@@ -97,7 +88,7 @@ async def update_schema_doc(request: web.Request) -> web.Response:
 
 
 async def rename_schema_doc(request: web.Request) -> web.Response:
-    project_id = await _master(request)
+    project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     name = _name(request)
     await namespaces.update(
