@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import PyMongoError
@@ -40,6 +41,19 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
         tz_aware=True,
     )
     return Connection(client=client, database=client[db_name])
+
+
+def collection(database: AsyncIOMotorDatabase, name: str) -> Any:
+    """`database[name]`, built once per database object: motor builds a new collection
+    object (tens of microseconds) on every lookup, and the hot paths look up on every call."""
+    cache: dict[str, Any] | None = getattr(database, "_recordhub_collections", None)
+    if cache is None:
+        cache = {}
+        database._recordhub_collections = cache  # type: ignore[attr-defined]
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = database[name]
+    return found
 
 
 async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> None:

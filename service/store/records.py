@@ -37,6 +37,7 @@ from service.core.documents import StoredRecord, check_meta, content_of, record_
 from service.core.keys import prepare
 from service.core.operations import Plan
 from service.errors import Conflict, Invalid, NotFound, RecordHubError, Unavailable
+from service.store.client import collection
 
 RECORDS = "records"
 # A miss that no precondition explains means the record changed between the write and
@@ -69,7 +70,7 @@ def now() -> datetime:
 
 
 def records_of(database: AsyncIOMotorDatabase) -> AsyncIOMotorCollection:
-    return database[RECORDS]
+    return collection(database, RECORDS)
 
 
 def selector(scope: Scope, record_id: Any) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from service.core.compiler import compile_plan, revision_mismatch
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import Conflict, NotFound
+from service.store.client import collection
 from service.store.records import Scope, database_errors, now, records_of, selector
 
 VERSIONS = "versions"
@@ -66,7 +67,7 @@ class StoredVersion:
 
 
 def versions_of(database: AsyncIOMotorDatabase) -> AsyncIOMotorCollection:
-    return database[VERSIONS]
+    return collection(database, VERSIONS)
 
 
 async def apply_versioned(
