@@ -77,11 +77,17 @@ async def apply_versioned(
     plan: Plan,
     *,
     attempts: int = ATTEMPTS,
+    live: dict[str, Any] | None = None,
 ) -> VersionedReceipt:
-    """Apply `plan`, archiving the content it replaces as the next version."""
+    """Apply `plan`, archiving the content it replaces as the next version.
+
+    `live` is the stored document (data, rev, version, keysEscaped) when the caller has
+    just read it: the first attempt then starts from it instead of reading it again.
+    """
     compile_plan(plan, now=now())  # refuse an invalid plan before any I/O
     for attempt in range(attempts):
-        live = await _read_live(database, scope, record_id)
+        if live is None or attempt:
+            live = await _read_live(database, scope, record_id)
         rev, number = live["rev"], live.get("version", 0) + 1
         if plan.preconditions.rev is not None and plan.preconditions.rev != rev:
             raise revision_mismatch(rev, plan.preconditions.rev)

@@ -1,0 +1,44 @@
+"""Database round trips of JSONBin updates, counted with a command listener: an unversioned
+private PUT is one write; a versioned PUT is the bin read, the version claim and the swap."""
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from service.app import create_app
+from service.config import Settings
+from service.dialects.jsonbin.dialect import JsonBinDialect
+from tests.dialects.highlevel.test_round_trips import Commands
+from tests.dialects.jsonbin.conftest import create_bin
+
+
+@pytest.fixture
+async def counted(aiohttp_client, db_uri, database):
+    commands = Commands()
+    listened: AsyncIOMotorClient = AsyncIOMotorClient(
+        db_uri, event_listeners=[commands], tz_aware=True
+    )
+    app = create_app(Settings(), database=listened[database.name], dialects=[JsonBinDialect()])
+    yield await aiohttp_client(app), commands
+    listened.close()
+
+
+async def test_unversioned_private_put_is_one_round_trip(counted, pro):
+    client, commands = counted
+    bin_id = await create_bin(client, pro, {"n": 0})
+    await client.put(f"/v3/b/{bin_id}", json={"n": 1}, headers=pro.json_headers)  # warm caches
+    commands.names.clear()
+    response = await client.put(f"/v3/b/{bin_id}", json={"n": 2}, headers=pro.json_headers)
+    assert response.status == 200
+    assert commands.names == ["update"]
+
+
+async def test_versioned_put_is_three_round_trips(counted, pro):
+    client, commands = counted
+    bin_id = await create_bin(client, pro, {"n": 0})
+    versioned = {**pro.json_headers, "X-Bin-Versioning": "true"}
+    await client.put(f"/v3/b/{bin_id}", json={"n": 1}, headers=versioned)  # warm caches
+    commands.names.clear()
+    response = await client.put(f"/v3/b/{bin_id}", json={"n": 2}, headers=versioned)
+    assert (await response.json())["metadata"]["version"] == 2
+    data_commands = [name for name in commands.names if name not in ("hello", "ismaster")]
+    assert data_commands == ["find", "update", "update"]
