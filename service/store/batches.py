@@ -105,12 +105,12 @@ async def update_ids(
     if not unique:
         return []
     with database_errors():
-        result = await records_of(database).update_many(
+        result = await records_of(database, scope).update_many(
             {**_scoped(scope, unique), **compiled.filter}, compiled.update
         )
     if result.modified_count == len(unique):
         return [ItemResult(i, Outcome.OK) for i in unique]
-    found = await _states(records_of(database), scope, unique)
+    found = await _states(records_of(database, scope), scope, unique)
     return [_judge(i, found.get(i), write_id, compiled) for i in unique]
 
 
@@ -134,11 +134,11 @@ async def update_each(
         UpdateOne({**_scoped(scope, [items[n][0]]), **compiled[n].filter}, compiled[n].update)
         for n in sent
     ]
-    modified, refused = await _bulk(records_of(database), requests)
+    modified, refused = await _bulk(records_of(database, scope), requests)
     for index, error in refused.items():
         results[sent[index]] = ItemResult(items[sent[index]][0], Outcome.INVALID, error)
     if modified < len(requests) or refused:
-        found = await _states(records_of(database), scope, [items[n][0] for n in sent])
+        found = await _states(records_of(database, scope), scope, [items[n][0] for n in sent])
         for n in sent:
             record_id = items[n][0]
             if results[n] is None:
@@ -201,7 +201,7 @@ async def delete_ids(
 ) -> list[ItemResult]:
     """Best-effort delete: one read of which ids exist, one `delete_many`."""
     unique = list(dict.fromkeys(ids))
-    collection = records_of(database)
+    collection = records_of(database, scope)
     with database_errors():
         present = [d["_id"] async for d in collection.find(_scoped(scope, unique), {"_id": 1})]
         if present:
@@ -271,7 +271,7 @@ def _server_types(database: AsyncIOMotorDatabase) -> set[int]:
 async def _run(
     database: AsyncIOMotorDatabase, scope: Scope, n: int, item: BatchItem, work: Any, session: Any
 ) -> None:
-    collection = records_of(database)
+    collection = records_of(database, scope)
     try:
         if isinstance(item, Update):
             await write_compiled(collection, scope, item.id, work, session=session)

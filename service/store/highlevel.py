@@ -12,9 +12,9 @@ from pymongo import ASCENDING, DESCENDING
 
 from service.core.documents import StoredRecord, record_from
 from service.core.paths import field_of
-from service.store.client import Database
+from service.store.client import Database, collection
 from service.store.namespaces import NAMESPACES
-from service.store.records import Scope, database_errors, records_of
+from service.store.records import OBJECT_RECORDS, Scope, database_errors, records_of
 
 OBJECT_KIND = "highlevel.object"
 FIELD_KIND = "highlevel.field"
@@ -42,7 +42,7 @@ async def ensure_indexes(db: Database) -> None:
             [("project", ASCENDING), ("objectKey", ASCENDING), ("kind", ASCENDING)]
         )
         # Search pages walk one object's records newest first.
-        await records_of(db).create_index(
+        await collection(db, OBJECT_RECORDS).create_index(
             [
                 ("project", ASCENDING),
                 ("ns", ASCENDING),
@@ -106,7 +106,7 @@ async def search(
         }
         paged = {"$and": [query, cursor]}
     found = (
-        records_of(db)
+        records_of(db, scope)
         .find(paged)
         .sort([("createdAt", DESCENDING), ("_id", DESCENDING)])
         .skip(skip)
@@ -114,7 +114,7 @@ async def search(
     )
     with database_errors():
         documents, total = await asyncio.gather(
-            found.to_list(length=limit), records_of(db).count_documents(query)
+            found.to_list(length=limit), records_of(db, scope).count_documents(query)
         )
     return Page(records=[record_from(doc) for doc in documents], total=int(total))
 
@@ -124,7 +124,7 @@ async def clear_properties(db: Database, scope: Scope, paths: list[tuple[str, ..
     if not paths:
         return
     with database_errors():
-        await records_of(db).update_many(
+        await records_of(db, scope).update_many(
             {"project": scope.project, "ns": scope.ns},
             # Every write bumps `rev` (it backs ETags), this one too.
             {"$unset": dict.fromkeys((field_of(path) for path in paths), ""), "$inc": {"rev": 1}},

@@ -14,7 +14,7 @@ from service.core import credentials
 from service.core.times import iso_utc
 from service.errors import Conflict, Invalid, NotFound, Unavailable
 from service.store.client import Database
-from service.store.records import RECORDS
+from service.store.records import RECORD_COLLECTIONS
 from service.store.versions import VERSIONS
 
 PROJECTS = "projects"
@@ -164,14 +164,15 @@ async def delete_project(db: Database, project_id: str) -> None:
 
 async def _delete_versions_of(db: Database, project_id: str) -> None:
     """Versions are keyed by their record's id, not the project: delete them by record."""
-    chunk: list[Any] = []
-    async for doc in db[RECORDS].find({"project": project_id}, {"_id": 1}):
-        chunk.append(doc["_id"])
-        if len(chunk) == 1000:
+    for records in RECORD_COLLECTIONS:
+        chunk: list[Any] = []
+        async for doc in db[records].find({"project": project_id}, {"_id": 1}):
+            chunk.append(doc["_id"])
+            if len(chunk) == 1000:
+                await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
+                chunk = []
+        if chunk:
             await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
-            chunk = []
-    if chunk:
-        await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
 
 
 async def rotate_key(db: Database, project_id: str, which: str) -> str:

@@ -101,7 +101,7 @@ async def apply_versioned(
             raise error
         if await _claim(versions_of(database), record_id, number, live, moment):
             with database_errors():
-                result = await records_of(database).update_one(
+                result = await records_of(database, scope).update_one(
                     {**selector(scope, record_id), **compiled.filter}, compiled.update
                 )
             if result.matched_count and compiled.limits and not result.modified_count:
@@ -138,7 +138,7 @@ async def _read_live(
     database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, fields: Any = None
 ) -> dict[str, Any]:
     with database_errors():
-        live = await records_of(database).find_one(
+        live = await records_of(database, scope).find_one(
             selector(scope, record_id), fields or _LIVE_FIELDS
         )
     if live is None:
@@ -152,7 +152,7 @@ async def read_version(
     """Version `number` (1-based) of a record; NotFound unless 1 <= number <= its count."""
     with database_errors():
         live, slot = await asyncio.gather(
-            records_of(database).find_one(selector(scope, record_id), {"version": 1}),
+            records_of(database, scope).find_one(selector(scope, record_id), {"version": 1}),
             versions_of(database).find_one({"bin": record_id, "version": number}),
         )
     if live is None:
@@ -192,7 +192,7 @@ async def _reset(
         if to_first:
             fields |= await _first_content(database, record_id)
         with database_errors():
-            result = await records_of(database).update_one(
+            result = await records_of(database, scope).update_one(
                 {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
             )
             if result.matched_count:
@@ -220,7 +220,7 @@ async def delete_with_versions(database: AsyncIOMotorDatabase, scope: Scope, rec
     for attempt in range(ATTEMPTS):
         live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
         with database_errors():
-            result = await records_of(database).delete_one(
+            result = await records_of(database, scope).delete_one(
                 {**selector(scope, record_id), "rev": live["rev"]}
             )
             if result.deleted_count:

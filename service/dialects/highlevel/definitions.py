@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.store.records import Scope
+from service.store.records import OBJECT_RECORDS, Scope
 
 PREFIX = "custom_objects."
 NS_PREFIX = "highlevel:"  # records of an object live in namespace "highlevel:<object key>"
@@ -76,7 +76,7 @@ def field_key(of_object: str, raw: str) -> tuple[str | None, bool]:
 
 
 def scope_of(project_id: str, object_key: str) -> Scope:
-    return Scope(project_id, NS_PREFIX + object_key)
+    return Scope(project_id, NS_PREFIX + object_key, OBJECT_RECORDS)
 
 
 def short_key(full_key: str) -> str:

@@ -224,3 +224,18 @@ async def test_records_of_an_unknown_object_are_404(client, location, ticket):
     )
     assert response.status == 404
     assert (await response.json())["message"] == "Custom object not found"
+
+
+async def test_records_live_apart_from_jsonbin_bins_with_their_search_index(
+    client, database, location, ticket
+):
+    """HighLevel's search index must not sit on the bins' collection: SecantusDB maintains
+    every index of a collection on every write, so it would tax each JSONBin PUT."""
+    created = await create_record(client, location, {"properties": {"ticket_name": "t"}})
+    assert await database["objectrecords"].count_documents({"_id": created["id"]}) == 1
+    assert await database["records"].count_documents({}) == 0
+    indexed = [
+        info["key"] for info in (await database["objectrecords"].index_information()).values()
+    ]
+    assert [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)] in indexed
+    assert list(await database["records"].index_information()) in ([], ["_id_"])
