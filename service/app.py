@@ -33,8 +33,8 @@ from service.web.keys import (
     Lifecycle,
 )
 from service.web.metrics import Metrics
-from service.web.middleware import observe, render_errors
-from service.web.origins import enable_cors, enforce_origins, setup_cors
+from service.web.middleware import edge
+from service.web.origins import enable_cors, setup_cors
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def create_app(
     and closes everything on cleanup. `dialects` defaults to every dialect RecordHub speaks.
     """
     app = web.Application(
-        middlewares=[observe, render_errors, admin.require_admin, enforce_origins],
+        middlewares=[edge],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

@@ -73,6 +73,9 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         raise StartError(f"cannot start: {exc.message}") from None
     try:
+        # Before listening, so the keys are printed ahead of any request's log line.
+        if settings.embedded and settings.create_demo_project:
+            await ensure_demo_project(app)
         site = web.TCPSite(runner, settings.host, settings.port)
         try:
             await site.start()
@@ -81,8 +84,6 @@ async def serve(settings: Settings) -> None:
             raise StartError(
                 f"cannot listen on {settings.host}:{settings.port}: {reason}"
             ) from None
-        if settings.embedded and settings.create_demo_project:
-            await ensure_demo_project(app)
         sys.stdout.write(f"RecordHub listening on http://{settings.host}:{settings.port}\n")
         sys.stdout.flush()
         await stop.wait()

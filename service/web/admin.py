@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from service.core import credentials
@@ -78,6 +77,16 @@ class AdminDialect(Dialect):
     name = "admin"
     prefixes = (PREFIX,)
 
+    async def admit(self, request: web.Request) -> None:
+        token = request.app[SETTINGS].admin_token
+        if token is None:
+            raise NotFound("Not Found", reason="not_found")
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.digests_equal(
+            credentials.key_digest(given.strip()), credentials.key_digest(token)
+        ):
+            raise Unauthorized("admin bearer token missing or invalid", reason="unauthorized")
+
 
 async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
     body = await read_json(request, request.app[SETTINGS].max_body_bytes)
@@ -86,21 +95,6 @@ async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
     except ValidationError as exc:
         raise Invalid("request body is invalid", reason="invalid", details=exc.messages) from None
     return loaded
-
-
-@web.middleware
-async def require_admin(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
-        return await handler(request)
-    token = request.app[SETTINGS].admin_token
-    if token is None:
-        raise NotFound("Not Found", reason="not_found")
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not credentials.digests_equal(
-        credentials.key_digest(given.strip()), credentials.key_digest(token)
-    ):
-        raise Unauthorized("admin bearer token missing or invalid", reason="unauthorized")
-    return await handler(request)
 
 
 def created_view(project: projects.Project, keys: dict[str, str]) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class Dialect:
         body = {"error": {"code": error.reason, "message": error.message, "details": error.details}}
         return web.json_response(body, status=status, headers=error.headers)
 
+    async def admit(self, request: web.Request) -> None:
+        """Checks before any handler of the dialect runs (the admin token); raise to refuse."""
+
     async def identify(self, request: web.Request) -> Project | None:
         """The project a request presents credentials for, if any (no errors raised here)."""
         return None
@@ -70,10 +73,21 @@ class Dialects:
     def __init__(self, default: Dialect | None = None) -> None:
         self.default = default or Dialect()
         self._by_prefix: list[tuple[str, Dialect]] = []
+        self._by_resource: dict[web.AbstractResource, Dialect] = {}
 
     def add(self, dialect: Dialect) -> None:
         self._by_prefix.extend((prefix, dialect) for prefix in dialect.prefixes)
         self._by_prefix.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def for_request(self, request: web.Request) -> Dialect:
+        """The dialect of the request's route (remembered per route), or of its path."""
+        resource = request.match_info.route.resource
+        if resource is None:  # no route matched
+            return self.for_path(request.path)
+        found = self._by_resource.get(resource)
+        if found is None:
+            found = self._by_resource[resource] = self.for_path(resource.canonical)
+        return found
 
     def for_path(self, path: str) -> Dialect:
         for prefix, dialect in self._by_prefix:

@@ -3,48 +3,57 @@
 - aiohttp-cors answers preflights and adds the Access-Control-* headers to the responses of
   the routes a dialect registers with CORS. Every origin is configured as allowed there, so
   it always echoes the request's origin and never sends `*` (safe with credentials).
-- Our middleware decides, per request, whether the origin may call at all: it asks the
-  dialect which project the request speaks for and checks that project's allow-list, which
-  an admin can change at runtime. A refused request gets a 403 in the dialect's envelope
+- The edge middleware decides (`check_origin`), per request, whether the origin may call at
+  all: it asks the
+dialect which project the request speaks for and checks that project's allow-list,
+  which an admin can change at runtime. A refused request gets a 403 in the dialect's envelope
   before any handler runs, so aiohttp-cors never gets to bless it.
-- A signal adds `Vary: Origin` to every response that echoes an origin, so shared caches do
-  not serve one origin's answer to another.
+- Our response hook runs aiohttp-cors's only for requests that carry an Origin, and adds
+  `Vary: Origin` to every response that echoes one, so shared caches do not serve one
+  origin's answer to another.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import aiohttp_cors
 from aiohttp import hdrs, web
-from aiohttp.typedefs import Handler
 
 from service.core.origins import origin_allowed
 from service.errors import Forbidden
 from service.web.dialect import Dialect
-from service.web.keys import DIALECTS
 
 CORS_CONFIG = web.AppKey("cors_config", aiohttp_cors.CorsConfig)
-PROJECT = web.RequestKey("project", object)
+_Hook = Callable[[web.Request, web.StreamResponse], Awaitable[object]]
+_CORS_HOOK: web.AppKey[_Hook] = web.AppKey("cors_hook")
 
 _PREFLIGHT_MAX_AGE = 600
 
 
-@web.middleware
-async def enforce_origins(request: web.Request, handler: Handler) -> web.StreamResponse:
-    dialect = request.app[DIALECTS].for_path(request.path)
+async def check_origin(request: web.Request, dialect: Dialect) -> None:
+    """Refuse (403, before any handler) an origin the request's project does not allow."""
     if dialect.cors is None:
-        return await handler(request)
+        return
     project = await dialect.identify(request)
     if project is not None and not dialect.bypasses_origin_policy(request):
         require_origin = dialect.honours_no_origin and project.disallow_no_origin
         origin = request.headers.get(hdrs.ORIGIN)
         if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
             raise Forbidden("origin not allowed", reason="origin")
-    return await handler(request)
 
 
 def setup_cors(app: web.Application) -> None:
+    hooks = app.on_response_prepare
+    before = len(hooks)
     app[CORS_CONFIG] = aiohttp_cors.setup(app)
-    app.on_response_prepare.append(_add_vary_origin)
+    # aiohttp-cors inspects every response, but only one to a request with an Origin can
+    # get CORS headers (CORS 6.1.1): its hook runs behind ours, which skips the others.
+    library_hook: _Hook
+    (library_hook,) = hooks[before:]
+    app[_CORS_HOOK] = library_hook
+    del hooks[before:]
+    hooks.append(_on_response_prepare)
 
 
 def enable_cors(app: web.Application, dialect: Dialect, routes: list[web.AbstractRoute]) -> None:
@@ -68,7 +77,10 @@ def enable_cors(app: web.Application, dialect: Dialect, routes: list[web.Abstrac
         config.add(resource, {"*": options})
 
 
-async def _add_vary_origin(request: web.Request, response: web.StreamResponse) -> None:
+async def _on_response_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    if hdrs.ORIGIN not in request.headers:
+        return
+    await request.app[_CORS_HOOK](request, response)
     if hdrs.ACCESS_CONTROL_ALLOW_ORIGIN in response.headers:
         vary = response.headers.get(hdrs.VARY, "")
         if "origin" not in vary.lower():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from service.store import highlevel as store
 from service.store import namespaces
 from service.store.projects import Project
 from service.web.dialect import CorsPolicy, Dialect
-from service.web.middleware import REQUEST_ID
+from service.web.middleware import REQUEST_ID, new_request_id
 from service.web.statuses import status_for
 
 # NestJS's names of the statuses HighLevel answers with (fixed here: Python renames some).
@@ -91,7 +90,7 @@ class HighLevelDialect(Dialect):
         body: dict[str, Any] = {"statusCode": status, "message": message}
         if error.reason not in _BARE:
             body["error"] = _PHRASES.get(status, "Error")
-        body["traceId"] = request.get(REQUEST_ID) or uuid.uuid4().hex
+        body["traceId"] = request.get(REQUEST_ID) or new_request_id()
         headers = {**error.headers, **request.get(ratelimit.RATE_HEADERS, {})}
         return web.json_response(body, status=status, headers=headers)
 

@@ -10,17 +10,19 @@ from service.dialects.jsonbin import accesskeys, collections, schemadocs
 
 def table() -> list[web.RouteDef]:
     # Fixed sub-paths come before `/b/{id}/{version}` so they are not read as versions.
+    # `/b/{id}` (one segment, so it cannot shadow the others) comes first: routes are
+    # tried in order, and it carries the hot calls.
     return [
         web.post("/v3/b", bin_handlers.create_bin),
+        web.get("/v3/b/{id}", bin_handlers.read_bin),
+        web.put("/v3/b/{id}", bin_handlers.update_bin),
+        web.delete("/v3/b/{id}", bin_handlers.delete_bin),
         web.get("/v3/b/{id}/latest", bin_handlers.read_bin),
         web.get("/v3/b/{id}/versions/count", bin_handlers.count_versions),
         web.delete("/v3/b/{id}/versions", bin_handlers.delete_versions),
         web.put("/v3/b/{id}/meta/name", bin_handlers.rename_bin),
         web.put("/v3/b/{id}/meta/privacy", bin_handlers.set_privacy),
         web.get("/v3/b/{id}/{version}", bin_handlers.read_version),
-        web.get("/v3/b/{id}", bin_handlers.read_bin),
-        web.put("/v3/b/{id}", bin_handlers.update_bin),
-        web.delete("/v3/b/{id}", bin_handlers.delete_bin),
         web.post("/v3/c", collections.create_collection),
         web.get("/v3/c", collections.list_collections),
         web.get("/v3/c/{cid}/bins", collections.list_collection_bins),

@@ -156,3 +156,59 @@ async def test_livez_does_no_io_and_metrics_use_route_templates(client):
     assert 'recordhub_requests_total{method="GET",route="/livez",status="200"}' in text
     assert "recordhub_request_duration_seconds_bucket" in text
     assert "/edge/raise/missing" not in text
+
+
+async def test_unusual_methods_share_one_metrics_label(client):
+    for method in ("PROPFIND", "PURGE", "MKCOL"):  # methods aiohttp's parser lets through
+        assert (await client.request(method, "/livez")).status == 405
+    text = await (await client.get("/metrics")).text()
+    assert 'recordhub_requests_total{method="other",route="unmatched",status="405"} 3.0' in text
+    assert "PROPFIND" not in text and "MKCOL" not in text
+
+
+def test_latency_buckets_count_observations_at_or_under_their_bound():
+    from service.web.metrics import Metrics
+
+    metrics = Metrics()
+    for seconds in (0.0005, 0.001, 0.002, 20.0):
+        metrics.observe("/r", "GET", 200, seconds)
+    text = metrics.render().body.decode()
+    assert 'duration_seconds_bucket{le="0.001",method="GET",route="/r"} 2.0' in text
+    assert 'duration_seconds_bucket{le="0.0025",method="GET",route="/r"} 3.0' in text
+    assert 'duration_seconds_bucket{le="10.0",method="GET",route="/r"} 3.0' in text
+    assert 'duration_seconds_bucket{le="+Inf",method="GET",route="/r"} 4.0' in text
+    assert 'duration_seconds_count{method="GET",route="/r"} 4.0' in text
+    assert 'duration_seconds_sum{method="GET",route="/r"} 20.0035' in text
+
+
+async def test_every_request_writes_one_json_access_line(client, monkeypatch):
+    import io
+    import logging
+
+    from service import logs
+
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stream)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logs.configure("INFO")
+    try:
+        await client.get("/edge/raise/missing", headers={"X-Request-ID": "req-1"})
+        await client.post('/nowhere/"quoted"')
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        monkeypatch.setattr(logs, "_handler", None)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    access = [line for line in lines if line["logger"] == "service.access"]
+    assert len(access) == 2
+    first, second = access
+    assert set(first) == {
+        "ts", "level", "logger", "msg", "request_id", "method", "path", "route", "status",
+        "duration_ms",
+    }  # fmt: skip
+    assert first["request_id"] == "req-1" and first["status"] == 404
+    assert first["route"] == "/edge/raise/{kind}" and first["path"] == "/edge/raise/missing"
+    assert first["ts"].endswith("+00:00") and first["level"] == "INFO"
+    assert second["path"] == '/nowhere/"quoted"' and second["route"] == "unmatched"
+    assert len(second["request_id"]) == 32 and second["method"] == "POST"
