@@ -153,6 +153,8 @@ def compile_plan(
 
 def _body_of(plan: Plan) -> _Body:
     ops = plan.operations
+    if len(ops) == 1 and type(ops[0]) is Replace and not plan.preconditions.limits:
+        return _whole_body(ops[0])  # the commonest plan of all, without the general checks
     whole = [op for op in ops if isinstance(op, Replace | ReplaceSameKind | Merge)]
     if whole and len(ops) > 1:
         raise Invalid("a whole-content operation must be alone in a plan", reason="overlap")

@@ -59,7 +59,7 @@ async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
-    await charge(request, project.id)
+    await charge(request, project)
     doc = await store.find_bin(request.app[DATABASE], _bin_id(request))
     if doc is None or doc["project"] != project.id:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
@@ -90,7 +90,7 @@ async def create_bin(request: web.Request) -> web.Response:
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
-    await charge(request, project.id)
+    await charge(request, project)
     private = headers.flag(request, "X-Bin-Private", True)
     name = headers.optional_bin_name(request)
     collection = None
@@ -191,7 +191,7 @@ async def update_bin(request: web.Request) -> web.Response:
             missing=messages.MASTER_KEY_MISSING_UPDATE,
             invalid=messages.MASTER_KEY_INVALID_UPDATE,
         )
-        await charge(request, owner.id)
+        await charge(request, owner)
         check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
         if versioning and owner.plan == "free":
             raise Forbidden(messages.FREE_VERSIONING)
@@ -239,7 +239,7 @@ async def _update_slow_path(
     if owner is None:
         raise NotFound(messages.BIN_NOT_FOUND)
     if caller_project is None and first:
-        await charge(request, owner.id)
+        await charge(request, owner)
         check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
     await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
     # Public bins are versioned unless their owner says otherwise with the master key;

@@ -34,15 +34,17 @@ def check_size(project: Project, record: Any, raw_size: int, *, free_message: st
     raise PayloadTooLarge(messages.BIN_TOO_LARGE, reason="plan_size")
 
 
-async def charge(request: web.Request, project_id: str) -> None:
-    """Count one request against the project's monthly quota; 403 once it is spent."""
-    project_plan = await _plan(request, project_id)
-    limit = request.app[SETTINGS].monthly_requests(project_plan)
-    used = await request.app[USAGE].charge(project_id)
+async def charge(request: web.Request, project: Project | str) -> None:
+    """Count one request against the project's monthly quota; 403 once it is spent.
+
+    `project` is the Project when the caller has it already, else its id."""
+    if isinstance(project, str):
+        found = await request.app[DIRECTORY].project(project)
+        project_id, plan = project, found.plan if found is not None else "pro"
+    else:
+        project_id, plan = project.id, project.plan
+    app = request.app
+    limit = app[SETTINGS].monthly_requests(plan)
+    used = await app[USAGE].charge(project_id)
     if limit and used > limit:
         raise QuotaExceeded(messages.REQUESTS_EXHAUSTED)
-
-
-async def _plan(request: web.Request, project_id: str) -> str:
-    project = await request.app[DIRECTORY].project(project_id)
-    return project.plan if project is not None else "pro"
