@@ -1,6 +1,10 @@
 """`make bench`: the HTTP benchmark against the floor, then the engine benchmark.
 
 python -m bench [--seconds 5] [--memory-puts 10000] [--skip-engine]
+                [--concurrency 1 16 64] [--only "PUT unversioned"]
+
+With --only, the chosen workloads run alone and the report goes to stdout only (the
+committed results are left as they are).
 """
 
 from __future__ import annotations
@@ -23,9 +27,14 @@ def main() -> int:
     parser.add_argument("--memory-puts", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--skip-engine", action="store_true")
+    parser.add_argument("--only", help="run the workloads whose name contains this text")
     args = parser.parse_args()
-    result = http.run(args.seconds, tuple(args.concurrency), args.memory_puts)
+    memory_puts = 0 if args.only else args.memory_puts
+    result = http.run(args.seconds, tuple(args.concurrency), memory_puts, args.only)
     text = report.render(result, args.seconds)
+    if args.only:
+        sys.stdout.write(text + "\n")
+        return 0
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.md"
     latest.write_text(text)

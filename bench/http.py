@@ -25,7 +25,7 @@ from pymongo import MongoClient
 from service.store.embedded import EmbeddedDatabase, free_port
 
 ADMIN_TOKEN = "bench-admin-token-0123456789"
-ROUNDS = 4  # alternating slices per cell, so noise falls on floor and RecordHub alike
+ROUNDS = 8  # alternating slices per cell, so noise falls on floor and RecordHub alike
 TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
 HL_OBJECT = "custom_objects.event_ticket"
 HL_UPDATE = json.dumps(
@@ -354,7 +354,10 @@ def memory_check(service: Target, keys: dict[str, str], bin_id: str, count: int)
     }
 
 
-def run(seconds: float, concurrencies: tuple[int, ...], memory_puts: int) -> dict[str, Any]:
+def run(
+    seconds: float, concurrencies: tuple[int, ...], memory_puts: int, only: str | None = None
+) -> dict[str, Any]:
+    """Every workload (or those whose name contains `only`) at every concurrency."""
     workers = max(concurrencies)
     with tempfile.TemporaryDirectory() as tmp:
         db = EmbeddedDatabase(storage=f"{tmp}/db")
@@ -370,6 +373,7 @@ def run(seconds: float, concurrencies: tuple[int, ...], memory_puts: int) -> dic
                 [{"_id": r, "data": {"properties": {}}, "rev": 0} for r in hl_records]
             )
             plan = workloads(keys, bins, (hl_headers, hl_records, location))
+            plan = [w for w in plan if only is None or only.lower() in w.name.lower()]
             for workload in plan:
                 for concurrency in concurrencies:
                     pair = [(floor, workload.floor_paths), (service, workload.service_paths)]
