@@ -52,8 +52,6 @@ def object_id(value: str, message: str) -> str:
 
 def require_json(request: web.Request) -> None:
     """JSONBin refuses writes whose Content-Type is not application/json (parameters allowed)."""
-    if request.headers.get("Content-Type") == "application/json":
-        return  # the usual spelling, without parsing the header
     if request.content_type != "application/json":
         raise Invalid(messages.CONTENT_TYPE, reason="content_type")
 
