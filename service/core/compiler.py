@@ -30,12 +30,13 @@ from service.core.operations import (
     Limit,
     Merge,
     Operation,
+    PathOperation,
     Plan,
     Remove,
-    Replace,
     ReplaceSameKind,
     Set,
     Unset,
+    WholeOperation,
 )
 from service.core.paths import CONTENT, ROOT, Path, field_of, overlap
 from service.errors import Invalid, PreconditionFailed
@@ -89,10 +90,6 @@ class CompiledUpdate:
     guards: tuple[Guard, ...] = ()
     expected_rev: int | None = None
     limits: tuple[Limit, ...] = ()
-
-    @property
-    def is_pipeline(self) -> bool:
-        return isinstance(self.update, list)
 
     def explain(self, rev: Any, content: Any) -> PreconditionFailed | None:
         """Why a record with this revision and (restored) content misses the filter."""
@@ -153,9 +150,7 @@ def compile_plan(
 
 def _body_of(plan: Plan) -> _Body:
     ops = plan.operations
-    if len(ops) == 1 and type(ops[0]) is Replace and not plan.preconditions.limits:
-        return _whole_body(ops[0])  # the commonest plan of all, without the general checks
-    whole = [op for op in ops if isinstance(op, Replace | ReplaceSameKind | Merge)]
+    whole = [op for op in ops if isinstance(op, WholeOperation)]
     if whole and len(ops) > 1:
         raise Invalid("a whole-content operation must be alone in a plan", reason="overlap")
     if whole:
@@ -169,7 +164,7 @@ def _body_of(plan: Plan) -> _Body:
     return body
 
 
-def _whole_body(op: Replace | ReplaceSameKind | Merge) -> _Body:
+def _whole_body(op: WholeOperation) -> _Body:
     stored, escaped = prepare(op.document)
     body = _Body(escaped=escaped)
     if isinstance(op, Merge):
@@ -192,7 +187,7 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     """Operations by path; refuses overlaps other than one add and one remove on a path."""
     groups: dict[Path, list[Operation]] = {}
     for op in ops:
-        assert isinstance(op, Set | Unset | Add | Remove | Inc)
+        assert isinstance(op, PathOperation)
         groups.setdefault(op.path, []).append(op)
     for path, group in groups.items():
         kinds = sorted(type(op).__name__ for op in group)
