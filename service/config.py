@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -104,10 +103,6 @@ class Settings:
     def monthly_requests(self, plan: str) -> int:
         """The monthly request quota of a plan; 0 means unlimited."""
         return self.quota_free_requests if plan == "free" else self.quota_pro_requests
-
-    @property
-    def log_level_number(self) -> int:
-        return int(logging.getLevelName(self.log_level))
 
 
 # Environment variable -> (Settings field, parser). One table, so README and code agree.

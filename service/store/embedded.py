@@ -135,10 +135,6 @@ class EmbeddedDatabase:
             self.process.kill()
             self.process.wait()
 
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
     def _port_file(self) -> Path | None:
         return None if self.storage == ":memory:" else Path(self.storage) / PORT_FILE
 
