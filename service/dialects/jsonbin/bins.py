@@ -280,7 +280,7 @@ async def rename_bin(request: web.Request) -> web.Response:
     if name is None:
         raise Invalid(messages.BIN_NAME, reason="header")
     await store.set_meta(request.app[DATABASE], doc, {"name": name})
-    return web.json_response({"record": doc["_id"], "metadata": {"name": name}})
+    return web.json_response(render.meta_changed(doc["_id"], name=name))
 
 
 async def set_privacy(request: web.Request) -> web.Response:
@@ -289,4 +289,4 @@ async def set_privacy(request: web.Request) -> web.Response:
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"), reason="header")
     await store.set_meta(request.app[DATABASE], doc, {"private": private})
-    return web.json_response({"record": doc["_id"], "metadata": {"private": private}})
+    return web.json_response(render.meta_changed(doc["_id"], private=private))

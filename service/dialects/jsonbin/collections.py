@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from service.core.times import iso_utc
-from service.dialects.jsonbin import auth, headers, messages
+from service.dialects.jsonbin import auth, headers, messages, render
 from service.dialects.jsonbin.schemadocs import load_schema_doc
 from service.errors import Forbidden, Invalid, NotFound
 from service.store import bins, namespaces
@@ -117,7 +117,7 @@ async def rename_collection(request: web.Request) -> web.Response:
         ns_id=doc["_id"],
         changes={"name": name},
     )
-    return web.json_response({"record": doc["_id"], "metadata": {"name": name}})
+    return web.json_response(render.meta_changed(doc["_id"], name=name))
 
 
 async def attach_schema_doc(request: web.Request) -> web.Response:

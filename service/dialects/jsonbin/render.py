@@ -37,6 +37,11 @@ def updated_metadata(bin_id: str, *, private: bool, version: int | None) -> dict
     return metadata
 
 
+def meta_changed(record_id: str, **metadata: Any) -> dict[str, Any]:
+    """The answer to a rename or a privacy change: the id and the metadata that changed."""
+    return {"record": record_id, "metadata": metadata}
+
+
 def with_raw_record(raw: bytes, metadata: dict[str, Any]) -> web.Response:
     """`{"record": <the body as sent>, "metadata": ...}` without re-serialising the record.
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from service.core.times import iso_utc
-from service.dialects.jsonbin import auth, headers, messages
+from service.dialects.jsonbin import auth, headers, messages, render
 from service.dialects.jsonbin.validation import check_schema
 from service.errors import NotFound
 from service.store import namespaces
@@ -98,4 +98,4 @@ async def rename_schema_doc(request: web.Request) -> web.Response:
         ns_id=doc["_id"],
         changes={"name": name},
     )
-    return web.json_response({"record": doc["_id"], "metadata": {"name": name}})
+    return web.json_response(render.meta_changed(doc["_id"], name=name))
