@@ -7,6 +7,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import monitoring
 
 from service.store.client import Connection, connect
 from service.store.embedded import EmbeddedDatabase
@@ -52,3 +54,30 @@ def own_server(tmp_path) -> Iterator[EmbeddedDatabase]:  # type: ignore[no-untyp
         yield server
     finally:
         server.stop()
+
+
+class Commands(monitoring.CommandListener):
+    """Records the name of every command a client sends (round-trip tests)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def counted_database(db_uri: str, database):  # type: ignore[no-untyped-def]
+    """The test's database through a second client whose commands are recorded."""
+    commands = Commands()
+    client: AsyncIOMotorClient = AsyncIOMotorClient(
+        db_uri, event_listeners=[commands], tz_aware=True
+    )
+    yield client[database.name], commands
+    client.close()

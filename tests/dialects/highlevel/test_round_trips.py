@@ -4,8 +4,6 @@ the object's fields cached, the seed's kind of update is the atomic write and on
 from __future__ import annotations
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
 
 from service.app import create_app
 from service.config import Settings
@@ -13,29 +11,11 @@ from service.dialects.highlevel.dialect import HighLevelDialect
 from tests.dialects.highlevel.conftest import RECORDS, create_record, update_record
 
 
-class Commands(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 @pytest.fixture
-async def counted(aiohttp_client, db_uri, database):
-    commands = Commands()
-    listened: AsyncIOMotorClient = AsyncIOMotorClient(
-        db_uri, event_listeners=[commands], tz_aware=True
-    )
-    app = create_app(Settings(), database=listened[database.name], dialects=[HighLevelDialect()])
-    yield await aiohttp_client(app), commands
-    listened.close()
+async def counted(aiohttp_client, counted_database):
+    listened, commands = counted_database
+    app = create_app(Settings(), database=listened, dialects=[HighLevelDialect()])
+    return await aiohttp_client(app), commands
 
 
 async def test_an_update_with_two_add_remove_fields_and_three_scalars_is_two_round_trips(

@@ -2,24 +2,18 @@
 private PUT is one write; a versioned PUT is the bin read, the version claim and the swap."""
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
 
 from service.app import create_app
 from service.config import Settings
 from service.dialects.jsonbin.dialect import JsonBinDialect
-from tests.dialects.highlevel.test_round_trips import Commands
 from tests.dialects.jsonbin.conftest import create_bin
 
 
 @pytest.fixture
-async def counted(aiohttp_client, db_uri, database):
-    commands = Commands()
-    listened: AsyncIOMotorClient = AsyncIOMotorClient(
-        db_uri, event_listeners=[commands], tz_aware=True
-    )
-    app = create_app(Settings(), database=listened[database.name], dialects=[JsonBinDialect()])
-    yield await aiohttp_client(app), commands
-    listened.close()
+async def counted(aiohttp_client, counted_database):
+    listened, commands = counted_database
+    app = create_app(Settings(), database=listened, dialects=[JsonBinDialect()])
+    return await aiohttp_client(app), commands
 
 
 async def test_unversioned_private_put_is_one_round_trip(counted, pro):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
 
 from service.core.operations import Add, Inc, Plan, Remove, Replace
 from service.store.batches import update_ids
@@ -12,28 +10,12 @@ from service.store.records import apply_plan, apply_plan_and_read, create_record
 from service.store.versions import apply_versioned
 
 
-class Commands(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 @pytest.fixture
-async def counted(db_uri, engine_db):  # type: ignore[no-untyped-def]
-    commands = Commands()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(db_uri, event_listeners=[commands])
-    await client.admin.command("ping")
+async def counted(counted_database, engine_db):  # type: ignore[no-untyped-def]
+    db, commands = counted_database
+    await db.command("ping")
     commands.names.clear()
-    yield client[engine_db.name], commands
-    client.close()
+    return db, commands
 
 
 async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope):
