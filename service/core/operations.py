@@ -139,7 +139,11 @@ class Preconditions:
     limits: Sequence[Limit] = ()
 
     def __post_init__(self) -> None:
-        _fix(self, "limits", tuple(self.limits))
+        if type(self.limits) is not tuple:
+            _fix(self, "limits", tuple(self.limits))
+
+
+NO_PRECONDITIONS = Preconditions()  # immutable, so one instance serves every plan
 
 
 @dataclass(frozen=True)
@@ -147,9 +151,11 @@ class Plan:
     """Operations applied together to one record; `meta` sets top-level metadata fields."""
 
     operations: Sequence[Operation]
-    preconditions: Preconditions = field(default_factory=Preconditions)
+    preconditions: Preconditions = NO_PRECONDITIONS
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _fix(self, "operations", tuple(self.operations))
+        # Plans are built on every write: copy only what the caller could still change.
+        if type(self.operations) is not tuple:
+            _fix(self, "operations", tuple(self.operations))
         _fix(self, "meta", dict(self.meta))
