@@ -35,10 +35,12 @@ async def check_origin(request: web.Request, dialect: Dialect) -> None:
     """Refuse (403, before any handler) an origin the request's project does not allow."""
     if dialect.cors is None:
         return
+    origin = request.headers.get(hdrs.ORIGIN)
+    if origin is None and not dialect.honours_no_origin:
+        return  # no project's policy can refuse it (most server-side calls)
     project = await dialect.identify(request)
     if project is not None and not dialect.bypasses_origin_policy(request):
         require_origin = dialect.honours_no_origin and project.disallow_no_origin
-        origin = request.headers.get(hdrs.ORIGIN)
         if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
             raise Forbidden("origin not allowed", reason="origin")
 
