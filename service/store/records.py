@@ -15,8 +15,7 @@ record gets it from a read by id after the write.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -86,16 +85,32 @@ def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
     return {"_id": record_id, "project": scope.project, "ns": scope.ns}
 
 
-@contextmanager
-def database_errors() -> Iterator[None]:
-    """Translate driver errors into domain errors (the web layer renders them)."""
-    try:
-        yield
-    except (PyMongoError, InvalidDocument, OverflowError, UnicodeEncodeError) as exc:
+_DRIVER_ERRORS = (PyMongoError, InvalidDocument, OverflowError, UnicodeEncodeError)
+
+
+class _DatabaseErrors:
+    """`with database_errors():` a class rather than a generator, as it wraps every write."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> bool:
+        if exc is None or not isinstance(exc, _DRIVER_ERRORS):
+            return False
         error = _domain_error(exc)
         if error is None:
-            raise
+            return False
         raise error from exc
+
+
+_TRANSLATOR = _DatabaseErrors()
+
+
+def database_errors() -> _DatabaseErrors:
+    """Translate driver errors into domain errors (the web layer renders them)."""
+    return _TRANSLATOR
 
 
 def _domain_error(exc: Exception) -> RecordHubError | None:
