@@ -33,6 +33,7 @@ class Caller:
 
 
 _CALLER = web.RequestKey("jsonbin_caller", Caller)
+_ANONYMOUS = Caller()
 
 
 async def caller(request: web.Request) -> Caller:
@@ -40,21 +41,24 @@ async def caller(request: web.Request) -> Caller:
     known = request.get(_CALLER)
     if known is not None:
         return known
-    found = Caller()
+    found = _ANONYMOUS
     master = request.headers.get(MASTER_HEADER, "").strip()
     access = request.headers.get(ACCESS_HEADER, "").strip()
     if master or access:
-        presented = "master" if master else "access"
-        resolved = await request.app[DIRECTORY].resolve(master or access)
-        found = Caller(presented=presented)
-        if resolved is not None:
-            project, record = resolved
-            if presented == "master" and record.kind == "masterKey":
-                found = Caller(presented, project)
-            elif presented == "access" and record.kind == ACCESS:
-                found = Caller(presented, project, record.grants)
+        found = await _resolve(request, "master" if master else "access", master or access)
     request[_CALLER] = found
     return found
+
+
+async def _resolve(request: web.Request, presented: str, key: str) -> Caller:
+    resolved = await request.app[DIRECTORY].resolve(key)
+    if resolved is not None:
+        project, record = resolved
+        if presented == "master" and record.kind == "masterKey":
+            return Caller(presented, project)
+        if presented == "access" and record.kind == ACCESS:
+            return Caller(presented, project, record.grants)
+    return Caller(presented)  # a key, but not a valid one of that kind
 
 
 def require_master(who: Caller, *, missing: str, invalid: str) -> Project:
