@@ -23,7 +23,7 @@ from service.store.projects import Project
 from service.web.body import parse_json, read_body
 from service.web.keys import DATABASE, DIRECTORY, SETTINGS
 
-_BLANK: tuple[Any, ...] = ({}, [], None, "")
+_BLANK_KINDS = (dict, list, str, type(None))
 _ATTEMPTS = 10  # re-reads of a bin that keeps changing under a slow-path update
 
 
@@ -37,7 +37,7 @@ async def _record_body(request: web.Request) -> tuple[Any, bytes]:
     if not raw.strip():
         raise Invalid(messages.BIN_BLANK, reason="blank")
     record = parse_json(raw)
-    if any(record == blank and type(record) is type(blank) for blank in _BLANK):
+    if not record and type(record) in _BLANK_KINDS:  # {}, [], "" or null; not 0 or false
         raise Invalid(messages.BIN_BLANK, reason="blank")
     return record, raw
 

@@ -4,6 +4,7 @@ an extra one)."""
 from __future__ import annotations
 
 import json
+from json import detect_encoding
 from typing import Any
 
 from aiohttp import web
@@ -42,17 +43,27 @@ def meta_changed(record_id: str, **metadata: Any) -> dict[str, Any]:
     return {"record": record_id, "metadata": metadata}
 
 
+def _plain_utf8(raw: bytes) -> bool:
+    """Whether a body json parsed is strict UTF-8, without decoding it again: json also takes
+    UTF-16/32 and a BOM (told by the first bytes) and encoded lone surrogates (0xED...)."""
+    if detect_encoding(raw) != "utf-8":
+        return False
+    if b"\xed" not in raw:
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def with_raw_record(raw: bytes, metadata: dict[str, Any]) -> web.Response:
     """`{"record": <the body as sent>, "metadata": ...}` without re-serialising the record.
 
     The body was parsed (so it is valid JSON) and is echoed byte for byte, which saves
     encoding it again; a body that is not plain UTF-8 (a BOM, UTF-16) is re-encoded.
     """
-    try:
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raise UnicodeDecodeError("utf-8", raw, 0, 3, "byte order mark")
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _plain_utf8(raw):
         raw = json.dumps(json.loads(raw)).encode()
     body = b'{"record":' + raw.strip() + b',"metadata":' + json.dumps(metadata).encode() + b"}"
     return web.Response(body=body, content_type="application/json")
