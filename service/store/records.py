@@ -96,13 +96,12 @@ class _DatabaseErrors:
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> bool:
+    ) -> None:
         if exc is None or not isinstance(exc, _DRIVER_ERRORS):
-            return False
+            return  # nothing to translate; an exception goes on as it is
         error = _domain_error(exc)
-        if error is None:
-            return False
-        raise error from exc
+        if error is not None:
+            raise error from exc
 
 
 _TRANSLATOR = _DatabaseErrors()
