@@ -77,13 +77,15 @@ class _Body:
 
     @property
     def needs_pipeline(self) -> bool:
-        return bool(self.merges) or any(
-            (edit.adds is not None and edit.removes is not None) or edit.limit is not None
-            for edit in self.arrays.values()
-        )
+        if self.merges:
+            return True
+        for edit in self.arrays.values():
+            if (edit.adds is not None and edit.removes is not None) or edit.limit is not None:
+                return True
+        return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: built on every write, and cheaper so
 class CompiledUpdate:
     filter: dict[str, Any]
     update: dict[str, Any] | list[dict[str, Any]]
