@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from service.core.compiler import compile_plan
+from service.core.compiler import _compile_general, compile_plan
 from service.core.kinds import Kind
 from service.core.operations import (
     Add,
@@ -22,6 +24,7 @@ from service.core.operations import (
     Unset,
 )
 from service.errors import Invalid
+from tests.unit.core.test_keys import json_values
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 OBJECT_ONLY = {"$exists": True, "$not": {"$type": ["array", "bool", "null", "number", "string"]}}
@@ -51,6 +54,15 @@ def test_replace_sets_whole_content_and_records_whether_keys_were_escaped():
     assert update["$set"]["data"] == [1, {"a%2Eb": 2}]
     assert update["$set"]["keysEscaped"] is True
     assert compiled(Replace("text")).update["$set"]["keysEscaped"] is False
+
+
+@given(json_values, st.none() | st.integers(1, 10**6))
+def test_a_lone_replace_compiles_to_exactly_what_the_general_path_renders(content, version):
+    plan = Plan((Replace(content),))
+    fast = compile_plan(plan, now=NOW, version=version)
+    general = _compile_general(plan, now=NOW, write_id=None, version=version)
+    assert fast == general
+    assert list(fast.update["$set"]) == list(general.update["$set"])  # field order too
 
 
 def test_replace_has_no_kind_guard_but_replace_same_kind_filters_on_stored_kind():
