@@ -51,7 +51,7 @@ MISS_ATTEMPTS = 3
 NO_TRANSACTIONS = 20  # IllegalOperation: "Transaction numbers are only allowed on a replica set"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scope:
     """Whose record: the project (tenant) and the dialect's namespace inside it."""
 
@@ -60,7 +60,7 @@ class Scope:
     collection: str = RECORDS  # one of RECORD_COLLECTIONS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """What a write knows without reading: `rev` only when the plan expected a revision."""
 

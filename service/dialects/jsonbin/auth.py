@@ -16,7 +16,7 @@ ACCESS_HEADER = "X-Access-Key"
 GRANTS = ("create", "read", "update", "delete")  # of the Bins API, as JSONBin defines them
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caller:
     """Who is calling: the header they presented, and the project it resolved to (if any)."""
 
