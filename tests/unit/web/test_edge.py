@@ -195,13 +195,15 @@ async def test_every_request_writes_one_json_access_line(client, monkeypatch):
     try:
         await client.get("/edge/raise/missing", headers={"X-Request-ID": "req-1"})
         await client.post('/nowhere/"quoted"')
+        assert stream.getvalue() == ""  # gathered, written together within FLUSH_SECONDS
+        logging.getLogger("service.test").warning("after the requests")
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
         monkeypatch.setattr(logs, "_handler", None)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    access = [line for line in lines if line["logger"] == "service.access"]
-    assert len(access) == 2
+    assert [line["logger"] for line in lines] == ["service.access"] * 2 + ["service.test"]
+    access = lines[:2]
     first, second = access
     assert set(first) == {
         "ts", "level", "logger", "msg", "request_id", "method", "path", "route", "status",
@@ -212,3 +214,27 @@ async def test_every_request_writes_one_json_access_line(client, monkeypatch):
     assert first["ts"].endswith("+00:00") and first["level"] == "INFO"
     assert second["path"] == '/nowhere/"quoted"' and second["route"] == "unmatched"
     assert len(second["request_id"]) == 32 and second["method"] == "POST"
+
+
+async def test_access_lines_are_written_within_the_flush_interval(client, monkeypatch):
+    import asyncio
+    import io
+    import logging
+
+    from service import logs
+
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stream)
+    monkeypatch.setattr(logs, "FLUSH_SECONDS", 0.05)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logs.configure("INFO")
+    try:
+        await client.get("/edge/raise/missing")
+        assert stream.getvalue() == ""
+        await asyncio.sleep(0.2)
+        assert json.loads(stream.getvalue())["route"] == "/edge/raise/{kind}"
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        monkeypatch.setattr(logs, "_handler", None)
