@@ -85,7 +85,8 @@ class Directory:
             record = entry.value
         if record is None:
             return None
-        project = await self.project(record.project_id)
+        known = self._projects.get(record.project_id)  # spares a coroutine on a hit
+        project = known.value if known is not None else await self.project(record.project_id)
         return None if project is None else (project, record)
 
     def forget_project(self, project_id: str) -> None:

@@ -77,7 +77,7 @@ class AdminDialect(Dialect):
     name = "admin"
     prefixes = (PREFIX,)
 
-    async def admit(self, request: web.Request) -> None:
+    def admit(self, request: web.Request) -> None:
         token = request.app[SETTINGS].admin_token
         if token is None:
             raise NotFound("Not Found", reason="not_found")

@@ -45,8 +45,9 @@ class Dialect:
         body = {"error": {"code": error.reason, "message": error.message, "details": error.details}}
         return web.json_response(body, status=status, headers=error.headers)
 
-    async def admit(self, request: web.Request) -> None:
-        """Checks before any handler of the dialect runs (the admin token); raise to refuse."""
+    def admit(self, request: web.Request) -> None:
+        """Checks before any handler of the dialect runs (the admin token); raise to refuse.
+        Synchronous: it runs on every request, and no check needs the database."""
 
     async def identify(self, request: web.Request) -> Project | None:
         """The project a request presents credentials for, if any (no errors raised here)."""

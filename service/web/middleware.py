@@ -54,7 +54,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     status = 500
     try:
         try:
-            await dialect.admit(request)
+            dialect.admit(request)
             await check_origin(request, dialect)
             response = await handler(request)
         except RecordHubError as error:

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from service.dialects.jsonbin import messages
 from service.errors import Forbidden, Unauthorized
-from service.store.projects import ACCESS, Project
+from service.store.projects import ACCESS, KeyRecord, Project
 from service.web.keys import DIRECTORY
 
 MASTER_HEADER = "X-Master-Key"
@@ -45,13 +45,13 @@ async def caller(request: web.Request) -> Caller:
     master = request.headers.get(MASTER_HEADER, "").strip()
     access = request.headers.get(ACCESS_HEADER, "").strip()
     if master or access:
-        found = await _resolve(request, "master" if master else "access", master or access)
+        resolved = await request.app[DIRECTORY].resolve(master or access)
+        found = _caller_for("master" if master else "access", resolved)
     request[_CALLER] = found
     return found
 
 
-async def _resolve(request: web.Request, presented: str, key: str) -> Caller:
-    resolved = await request.app[DIRECTORY].resolve(key)
+def _caller_for(presented: str, resolved: tuple[Project, KeyRecord] | None) -> Caller:
     if resolved is not None:
         project, record = resolved
         if presented == "master" and record.kind == "masterKey":
