@@ -115,7 +115,7 @@ async def create_bin(request: web.Request) -> web.Response:
         collection_id=collection["_id"] if collection else None,
         schema_id=schema_id,
     )
-    return render.with_raw_record(raw, render.created_metadata(doc))
+    return render.created(raw, doc)
 
 
 def _extract(request: web.Request, record: Any) -> Any:
@@ -199,9 +199,7 @@ async def update_bin(request: web.Request) -> web.Response:
         if not versioning and await store.replace_private(
             database, bin_id=bin_id, project=owner.id, record=record
         ):
-            return render.with_raw_record(
-                raw, render.updated_metadata(bin_id, private=True, version=None)
-            )
+            return render.updated(raw, bin_id, private=True, version=None)
     for attempt in range(_ATTEMPTS):
         try:
             return await _update_slow_path(
@@ -247,13 +245,9 @@ async def _update_slow_path(
     wants_version = bool(versioning) or (not doc["private"] and not (owned and versioning is False))
     if wants_version and owner.plan != "free":
         version = await store.replace_versioned(database, doc=doc, record=record)
-        return render.with_raw_record(
-            raw, render.updated_metadata(bin_id, private=doc["private"], version=version)
-        )
+        return render.updated(raw, bin_id, private=doc["private"], version=version)
     await store.replace_unversioned(database, doc=doc, record=record)
-    return render.with_raw_record(
-        raw, render.updated_metadata(bin_id, private=doc["private"], version=None)
-    )
+    return render.updated(raw, bin_id, private=doc["private"], version=None)
 
 
 async def delete_bin(request: web.Request) -> web.Response:
