@@ -4,15 +4,17 @@ Entries live for `ttl` seconds. A change made through this replica (PATCH, rotat
 deletion) drops the affected entries at once; another replica sees it when its entries
 expire, so cross-replica staleness is bounded by `ttl` (KEY_CACHE_SECONDS, default 3 s).
 Unknown keys are cached too (as misses), so a flood of bad keys does not become a flood of
-database reads.
+database reads. Concurrent misses of one entry share one read: when an entry expires under
+load, every request in flight misses it at once, and each used to read the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from service.core import credentials
 from service.errors import NotFound
@@ -62,16 +64,17 @@ class Directory:
         self.db = db
         self._keys: _TtlCache[KeyRecord | None] = _TtlCache(ttl)
         self._projects: _TtlCache[Project | None] = _TtlCache(ttl)
+        self._loading: dict[str, asyncio.Task[Any]] = {}
+        # Bumped by every forget: a read that started before it must not fill the cache.
+        self._generation = 0
 
     async def project(self, project_id: str) -> Project | None:
         entry = self._projects.get(project_id)
         if entry is not None:
             return entry.value
-        try:
-            found: Project | None = await projects.get_project(self.db, project_id)
-        except NotFound:
-            found = None
-        self._projects.put(project_id, found)
+        found: Project | None = await self._shared(
+            f"project:{project_id}", lambda: self._load_project(project_id)
+        )
         return found
 
     async def resolve(self, key: str) -> tuple[Project, KeyRecord] | None:
@@ -79,8 +82,9 @@ class Directory:
         cache_key = credentials.key_digest(key)
         entry = self._keys.get(cache_key)
         if entry is None:
-            record = await projects.lookup_key(self.db, key)
-            self._keys.put(cache_key, record)
+            record: KeyRecord | None = await self._shared(
+                f"key:{cache_key}", lambda: self._load_key(key, cache_key)
+            )
         else:
             record = entry.value
         if record is None:
@@ -91,9 +95,48 @@ class Directory:
 
     def forget_project(self, project_id: str) -> None:
         """Called after this replica changes a project or its keys."""
+        self._forget()
         self._projects.drop(project_id)
         self._keys.drop_where(lambda rec: rec is not None and rec.project_id == project_id)
 
     def forget_misses(self) -> None:
         """Called after a key is created here, so a cached miss cannot hide it."""
+        self._forget()
         self._keys.drop_where(lambda rec: rec is None)
+
+    def _forget(self) -> None:
+        # Reads in flight may have seen the old state: later callers start their own.
+        self._generation += 1
+        self._loading.clear()
+
+    async def _shared(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
+        """`load()` once for all concurrent callers; a caller that is cancelled does not
+        cancel the read the others wait for."""
+        task = self._loading.get(name)
+        if task is None:
+            task = asyncio.ensure_future(load())
+            self._loading[name] = task
+            task.add_done_callback(lambda done: self._done_loading(name, done))
+        result: T = await asyncio.shield(task)
+        return result
+
+    def _done_loading(self, name: str, task: asyncio.Task[Any]) -> None:
+        if self._loading.get(name) is task:
+            del self._loading[name]
+
+    async def _load_project(self, project_id: str) -> Project | None:
+        generation = self._generation
+        try:
+            found: Project | None = await projects.get_project(self.db, project_id)
+        except NotFound:
+            found = None
+        if generation == self._generation:
+            self._projects.put(project_id, found)
+        return found
+
+    async def _load_key(self, key: str, cache_key: str) -> KeyRecord | None:
+        generation = self._generation
+        record = await projects.lookup_key(self.db, key)
+        if generation == self._generation:
+            self._keys.put(cache_key, record)
+        return record
