@@ -4,23 +4,22 @@ Entries live for `ttl` seconds. A change made through this replica (PATCH, rotat
 deletion) drops the affected entries at once; another replica sees it when its entries
 expire, so cross-replica staleness is bounded by `ttl` (KEY_CACHE_SECONDS, default 3 s).
 Unknown keys are cached too (as misses), so a flood of bad keys does not become a flood of
-database reads. Concurrent misses of one entry share one read: when an entry expires under
-load, every request in flight misses it at once, and each used to read the database.
+database reads. Concurrent misses of one entry share one read (service.store.sharedloads).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from service.core import credentials
 from service.errors import NotFound
 from service.store import projects
 from service.store.client import Database
 from service.store.projects import KeyRecord, Project
+from service.store.sharedloads import SharedLoads
 
 _MAX_ENTRIES = 100_000
 
@@ -64,7 +63,7 @@ class Directory:
         self.db = db
         self._keys: _TtlCache[KeyRecord | None] = _TtlCache(ttl)
         self._projects: _TtlCache[Project | None] = _TtlCache(ttl)
-        self._loading: dict[str, asyncio.Task[Any]] = {}
+        self._loads = SharedLoads()
         # Bumped by every forget: a read that started before it must not fill the cache.
         self._generation = 0
 
@@ -72,8 +71,8 @@ class Directory:
         entry = self._projects.get(project_id)
         if entry is not None:
             return entry.value
-        found: Project | None = await self._shared(
-            f"project:{project_id}", lambda: self._load_project(project_id)
+        found: Project | None = await self._loads.run(
+            ("project", project_id), lambda: self._load_project(project_id)
         )
         return found
 
@@ -82,8 +81,8 @@ class Directory:
         cache_key = credentials.key_digest(key)
         entry = self._keys.get(cache_key)
         if entry is None:
-            record: KeyRecord | None = await self._shared(
-                f"key:{cache_key}", lambda: self._load_key(key, cache_key)
+            record: KeyRecord | None = await self._loads.run(
+                ("key", cache_key), lambda: self._load_key(key, cache_key)
             )
         else:
             record = entry.value
@@ -107,22 +106,7 @@ class Directory:
     def _forget(self) -> None:
         # Reads in flight may have seen the old state: later callers start their own.
         self._generation += 1
-        self._loading.clear()
-
-    async def _shared(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
-        """`load()` once for all concurrent callers; a caller that is cancelled does not
-        cancel the read the others wait for."""
-        task = self._loading.get(name)
-        if task is None:
-            task = asyncio.ensure_future(load())
-            self._loading[name] = task
-            task.add_done_callback(lambda done: self._done_loading(name, done))
-        result: T = await asyncio.shield(task)
-        return result
-
-    def _done_loading(self, name: str, task: asyncio.Task[Any]) -> None:
-        if self._loading.get(name) is task:
-            del self._loading[name]
+        self._loads.forget()
 
     async def _load_project(self, project_id: str) -> Project | None:
         generation = self._generation

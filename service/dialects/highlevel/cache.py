@@ -10,6 +10,7 @@ from service.dialects.highlevel.definitions import ObjectSchema
 from service.errors import NotFound
 from service.store import highlevel as store
 from service.store.client import Database
+from service.store.sharedloads import SharedLoads
 
 _MAX_ENTRIES = 10_000
 
@@ -37,6 +38,7 @@ class SchemaCache:
         self._entries: dict[tuple[str, str], _Entry] = {}
         # Bumped by `forget`: a load that started before a change must not store its result.
         self._generations: dict[tuple[str, str], int] = {}
+        self._loads = SharedLoads()
 
     async def get(self, db: Database, project: str, object_key: str) -> tuple[ObjectSchema, bool]:
         """The object's schema and whether it came from the cache; NotFound if no object."""
@@ -44,8 +46,12 @@ class SchemaCache:
         entry = self._entries.get(key)
         if entry is not None and entry.expires > time.monotonic():
             return entry.schema, True
+        # Concurrent misses (an expiry under load) share one read.
+        return await self._loads.run(key, lambda: self._load(db, key)), False
+
+    async def _load(self, db: Database, key: tuple[str, str]) -> ObjectSchema:
         generation = self._generations.get(key, 0)
-        obj, fields = await store.load_schema(db, project=project, object_key=object_key)
+        obj, fields = await store.load_schema(db, project=key[0], object_key=key[1])
         if obj is None:
             raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
         schema = ObjectSchema.build(obj, fields)
@@ -53,10 +59,11 @@ class SchemaCache:
             if len(self._entries) >= _MAX_ENTRIES:
                 self._entries.clear()  # crude but bounded; a refill costs one read per object
             self._entries[key] = _Entry(schema, time.monotonic() + self.ttl)
-        return schema, False
+        return schema
 
     def forget(self, project: str, object_key: str) -> None:
         """Called after this replica changes the object or one of its fields."""
         key = (project, object_key)
         self._entries.pop(key, None)
         self._generations[key] = self._generations.get(key, 0) + 1
+        self._loads.forget(key)  # a read in flight may predate the change
