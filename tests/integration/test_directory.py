@@ -1,4 +1,5 @@
 """The key directory: concurrent misses share one read; after a forget, callers read afresh."""
+
 from __future__ import annotations
 
 import asyncio
