@@ -44,6 +44,7 @@ from service.core.paths import CONTENT, ROOT, Path, field_of, overlap
 from service.errors import Invalid, PreconditionFailed
 
 OBJECT_OR_MISSING = frozenset({Kind.OBJECT, "missing"})
+_ROOT_IS_OBJECT = Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object")  # path edits and merges
 _TARGET_GUARDS = {
     Add: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
     Remove: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
@@ -198,7 +199,7 @@ def _whole_body(op: WholeOperation) -> _Body:
     stored, escaped = prepare(op.document)
     body = _Body(escaped=escaped)
     if isinstance(op, Merge):
-        body.guards.append(Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object"))
+        body.guards.append(_ROOT_IS_OBJECT)
         for key, value in stored.items():
             target = f"{CONTENT}.{key}"
             if isinstance(value, dict):
@@ -220,8 +221,7 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
         assert isinstance(op, PathOperation)
         groups.setdefault(op.path, []).append(op)
     for path, group in groups.items():
-        kinds = sorted(type(op).__name__ for op in group)
-        if len(group) > 1 and kinds != ["Add", "Remove"]:
+        if len(group) > 1 and sorted(type(op).__name__ for op in group) != ["Add", "Remove"]:
             raise Invalid(f"two operations on {'.'.join(path)}", reason="overlap")
     paths = list(groups)
     for i, a in enumerate(paths):
@@ -234,7 +234,7 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
 def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
     target = field_of(path)
     body.escaped |= any(needs_escape(key) for key in path)
-    body.guards.append(Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object"))
+    body.guards.append(_ROOT_IS_OBJECT)
     body.guards.extend(
         Guard(path[:i], OBJECT_OR_MISSING, "not_an_object") for i in range(1, len(path))
     )

@@ -18,7 +18,7 @@ from service.core.kinds import ALL_KINDS, KINDS_OR_MISSING, MISSING, Kind, kind_
 from service.core.paths import Path, field_of, value_at
 
 # The $type alias of each JSON kind ("number" covers int, long, double and decimal).
-TYPE_ALIAS = {
+TYPE_ALIAS: dict[str, str] = {  # keyed by Kind, a str enum
     Kind.OBJECT: "object",
     Kind.ARRAY: "array",
     Kind.STRING: "string",
@@ -28,7 +28,7 @@ TYPE_ALIAS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Guard:
     """The value at `path` (relative to the content) must be one of `allowed` kinds."""
 
@@ -53,7 +53,7 @@ def condition(allowed: frozenset[str]) -> dict[str, Any] | None:
     cond: dict[str, Any] = {}
     if MISSING not in allowed:
         cond["$exists"] = True
-    barred = sorted(TYPE_ALIAS[Kind(k)] for k in ALL_KINDS - present)
+    barred = sorted(TYPE_ALIAS[k] for k in ALL_KINDS - present)  # ALL_KINDS holds Kind members
     if barred and Kind.ARRAY in present:
         cond["$not"] = {"$type": barred, "$not": {"$type": "array"}}
     elif barred:

@@ -45,7 +45,7 @@ def _values(values: Any) -> tuple[Any, ...]:
     return tuple(values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Set:
     path: Path
     value: Any
@@ -54,7 +54,7 @@ class Set:
         _fix(self, "path", as_path(self.path))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unset:
     path: Path
 
@@ -62,7 +62,7 @@ class Unset:
         _fix(self, "path", as_path(self.path))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Add:
     path: Path
     values: Sequence[Any]
@@ -72,7 +72,7 @@ class Add:
         _fix(self, "values", _values(self.values))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Remove:
     path: Path
     values: Sequence[Any]
@@ -82,7 +82,7 @@ class Remove:
         _fix(self, "values", _values(self.values))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inc:
     path: Path
     by: int | float
@@ -93,17 +93,17 @@ class Inc:
             raise Invalid("an increment must be a number", reason="invalid_value")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Replace:
     document: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReplaceSameKind:
     document: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Merge:
     document: dict[str, Any]
 
@@ -117,7 +117,7 @@ PathOperation = Set | Unset | Add | Remove | Inc
 WholeOperation = Replace | ReplaceSameKind | Merge
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Limit:
     """The array at `path` may hold at most `max_items` after the plan (checked atomically)."""
 
@@ -130,7 +130,7 @@ class Limit:
             raise Invalid("a limit must be an integer", reason="invalid_plan")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Preconditions:
     """Checked inside the same atomic write: a failure writes nothing."""
 
@@ -146,7 +146,7 @@ class Preconditions:
 NO_PRECONDITIONS = Preconditions()  # immutable, so one instance serves every plan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Operations applied together to one record; `meta` sets top-level metadata fields."""
 
