@@ -88,7 +88,7 @@ class _Body:
         return False
 
 
-@dataclass(frozen=True, slots=True)  # slots: built on every write, and cheaper so
+@dataclass(frozen=True, slots=True)  # slots: one is built on every write
 class CompiledUpdate:
     filter: dict[str, Any]
     update: dict[str, Any] | list[dict[str, Any]]
