@@ -64,15 +64,15 @@ class Directory:
         self._keys: _TtlCache[KeyRecord | None] = _TtlCache(ttl)
         self._projects: _TtlCache[Project | None] = _TtlCache(ttl)
         self._loads = SharedLoads()
-        # Bumped by every forget: a read that started before it must not fill the cache.
-        self._generation = 0
 
     async def project(self, project_id: str) -> Project | None:
         entry = self._projects.get(project_id)
         if entry is not None:
             return entry.value
         found: Project | None = await self._loads.run(
-            ("project", project_id), lambda: self._load_project(project_id)
+            ("project", project_id),
+            lambda: self._read_project(project_id),
+            lambda value: self._projects.put(project_id, value),
         )
         return found
 
@@ -82,7 +82,9 @@ class Directory:
         entry = self._keys.get(cache_key)
         if entry is None:
             record: KeyRecord | None = await self._loads.run(
-                ("key", cache_key), lambda: self._load_key(key, cache_key)
+                ("key", cache_key),
+                lambda: projects.lookup_key(self.db, key),
+                lambda value: self._keys.put(cache_key, value),
             )
         else:
             record = entry.value
@@ -94,33 +96,17 @@ class Directory:
 
     def forget_project(self, project_id: str) -> None:
         """Called after this replica changes a project or its keys."""
-        self._forget()
+        self._loads.forget()  # reads in flight may have seen the old state
         self._projects.drop(project_id)
         self._keys.drop_where(lambda rec: rec is not None and rec.project_id == project_id)
 
     def forget_misses(self) -> None:
         """Called after a key is created here, so a cached miss cannot hide it."""
-        self._forget()
+        self._loads.forget()
         self._keys.drop_where(lambda rec: rec is None)
 
-    def _forget(self) -> None:
-        # Reads in flight may have seen the old state: later callers start their own.
-        self._generation += 1
-        self._loads.forget()
-
-    async def _load_project(self, project_id: str) -> Project | None:
-        generation = self._generation
+    async def _read_project(self, project_id: str) -> Project | None:
         try:
-            found: Project | None = await projects.get_project(self.db, project_id)
+            return await projects.get_project(self.db, project_id)
         except NotFound:
-            found = None
-        if generation == self._generation:
-            self._projects.put(project_id, found)
-        return found
-
-    async def _load_key(self, key: str, cache_key: str) -> KeyRecord | None:
-        generation = self._generation
-        record = await projects.lookup_key(self.db, key)
-        if generation == self._generation:
-            self._keys.put(cache_key, record)
-        return record
+            return None

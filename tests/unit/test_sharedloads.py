@@ -72,3 +72,17 @@ async def test_after_forget_a_caller_starts_its_own_load():
     old.release.set()
     assert await before == "old"
     assert (old.calls, new.calls) == (1, 1)
+
+
+async def test_a_load_keeps_its_result_unless_its_key_was_forgotten_meanwhile():
+    loads, kept = SharedLoads(), []
+    first, second = Loader("first"), Loader("second")
+    first.release.set()
+    await loads.run("k", first, kept.append)
+    assert kept == ["first"]
+    stale = asyncio.ensure_future(loads.run("k", second, kept.append))
+    await asyncio.sleep(0)
+    loads.forget("k")
+    second.release.set()
+    assert await stale == "second"  # its callers still get it ...
+    assert kept == ["first"]  # ... but it is not kept

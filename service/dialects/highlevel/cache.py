@@ -36,8 +36,7 @@ class SchemaCache:
     def __init__(self, *, ttl: float = 5.0) -> None:
         self.ttl = ttl
         self._entries: dict[tuple[str, str], _Entry] = {}
-        # Bumped by `forget`: a load that started before a change must not store its result.
-        self._generations: dict[tuple[str, str], int] = {}
+        # `forget` also stops a load that started before a change from storing its result.
         self._loads = SharedLoads()
 
     async def get(self, db: Database, project: str, object_key: str) -> tuple[ObjectSchema, bool]:
@@ -47,23 +46,25 @@ class SchemaCache:
         if entry is not None and entry.expires > time.monotonic():
             return entry.schema, True
         # Concurrent misses (an expiry under load) share one read.
-        return await self._loads.run(key, lambda: self._load(db, key)), False
+        schema = await self._loads.run(
+            key, lambda: self._load(db, key), lambda found: self._keep(key, found)
+        )
+        return schema, False
 
     async def _load(self, db: Database, key: tuple[str, str]) -> ObjectSchema:
-        generation = self._generations.get(key, 0)
         obj, fields = await store.load_schema(db, project=key[0], object_key=key[1])
         if obj is None:
             raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
-        schema = ObjectSchema.build(obj, fields)
-        if self._generations.get(key, 0) == generation and self.ttl > 0:
+        return ObjectSchema.build(obj, fields)
+
+    def _keep(self, key: tuple[str, str], schema: ObjectSchema) -> None:
+        if self.ttl > 0:
             if len(self._entries) >= _MAX_ENTRIES:
                 self._entries.clear()  # crude but bounded; a refill costs one read per object
             self._entries[key] = _Entry(schema, time.monotonic() + self.ttl)
-        return schema
 
     def forget(self, project: str, object_key: str) -> None:
         """Called after this replica changes the object or one of its fields."""
         key = (project, object_key)
         self._entries.pop(key, None)
-        self._generations[key] = self._generations.get(key, 0) + 1
         self._loads.forget(key)  # a read in flight may predate the change
