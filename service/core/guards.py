@@ -10,7 +10,7 @@ A guard becomes plain field conditions ANDed into the update filter. No `$expr`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +61,8 @@ def condition(allowed: frozenset[str]) -> dict[str, Any] | None:
     return cond or None
 
 
-def filter_for(guards: Sequence[Guard]) -> dict[str, Any]:
+def filter_for(guards: Iterable[Guard]) -> dict[str, Any]:
     """Field conditions for all guards, intersecting those that share a path."""
-    if not guards:
-        return {}  # a whole-content replace has none
     allowed: dict[Path, frozenset[str]] = {}
     for guard in guards:
         allowed[guard.path] = allowed.get(guard.path, KINDS_OR_MISSING) & guard.allowed
