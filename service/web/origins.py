@@ -4,10 +4,9 @@
   the routes a dialect registers with CORS. Every origin is configured as allowed there, so
   it always echoes the request's origin and never sends `*` (safe with credentials).
 - The edge middleware decides (`check_origin`), per request, whether the origin may call at
-  all: it asks the
-dialect which project the request speaks for and checks that project's allow-list,
-  which an admin can change at runtime. A refused request gets a 403 in the dialect's envelope
-  before any handler runs, so aiohttp-cors never gets to bless it.
+  all: it asks the dialect which project the request speaks for and checks that project's
+  allow-list, which an admin can change at runtime. A refused request gets a 403 in the
+  dialect's envelope before any handler runs, so aiohttp-cors never gets to bless it.
 - Our response hook runs aiohttp-cors's only for requests that carry an Origin, and adds
   `Vary: Origin` to every response that echoes one, so shared caches do not serve one
   origin's answer to another.
