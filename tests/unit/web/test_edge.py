@@ -1,11 +1,15 @@
 """The shared HTTP edge without a real database: body limits, error envelopes, request ids."""
 
+import asyncio
+import io
 import json
+import logging
 
 import pytest
 from aiohttp import web
 from mongomock_motor import AsyncMongoMockClient
 
+from service import logs
 from service.app import create_app
 from service.config import Settings
 from service.errors import Conflict, Invalid, NotFound, Unavailable
@@ -181,26 +185,26 @@ def test_latency_buckets_count_observations_at_or_under_their_bound():
     assert 'duration_seconds_sum{method="GET",route="/r"} 20.0035' in text
 
 
-async def test_every_request_writes_one_json_access_line(client, monkeypatch):
-    import io
-    import logging
-
-    from service import logs
-
+@pytest.fixture
+def json_stdout(monkeypatch):
+    """stdout captured, with the service's JSON logging configured on it (restored after)."""
     stream = io.StringIO()
     monkeypatch.setattr("sys.stdout", stream)
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     logs.configure("INFO")
-    try:
-        await client.get("/edge/raise/missing", headers={"X-Request-ID": "req-1"})
-        await client.post('/nowhere/"quoted"')
-        assert stream.getvalue() == ""  # gathered, written together within FLUSH_SECONDS
-        logging.getLogger("service.test").warning("after the requests")
-    finally:
-        root.handlers[:], level = saved
-        root.setLevel(level)
-        monkeypatch.setattr(logs, "_handler", None)
+    yield stream
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    monkeypatch.setattr(logs, "_handler", None)
+
+
+async def test_every_request_writes_one_json_access_line(client, json_stdout):
+    stream = json_stdout
+    await client.get("/edge/raise/missing", headers={"X-Request-ID": "req-1"})
+    await client.post('/nowhere/"quoted"')
+    assert stream.getvalue() == ""  # gathered, written together within FLUSH_SECONDS
+    logging.getLogger("service.test").warning("after the requests")
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [line["logger"] for line in lines] == ["service.access"] * 2 + ["service.test"]
     access = lines[:2]
@@ -216,25 +220,9 @@ async def test_every_request_writes_one_json_access_line(client, monkeypatch):
     assert len(second["request_id"]) == 32 and second["method"] == "POST"
 
 
-async def test_access_lines_are_written_within_the_flush_interval(client, monkeypatch):
-    import asyncio
-    import io
-    import logging
-
-    from service import logs
-
-    stream = io.StringIO()
-    monkeypatch.setattr("sys.stdout", stream)
+async def test_access_lines_are_written_within_the_flush_interval(client, json_stdout, monkeypatch):
     monkeypatch.setattr(logs, "FLUSH_SECONDS", 0.05)
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    logs.configure("INFO")
-    try:
-        await client.get("/edge/raise/missing")
-        assert stream.getvalue() == ""
-        await asyncio.sleep(0.2)
-        assert json.loads(stream.getvalue())["route"] == "/edge/raise/{kind}"
-    finally:
-        root.handlers[:], level = saved
-        root.setLevel(level)
-        monkeypatch.setattr(logs, "_handler", None)
+    await client.get("/edge/raise/missing")
+    assert json_stdout.getvalue() == ""
+    await asyncio.sleep(0.2)
+    assert json.loads(json_stdout.getvalue())["route"] == "/edge/raise/{kind}"
