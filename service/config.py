@@ -86,6 +86,10 @@ class Settings:
     key_cache_seconds: float = 3.0
     ready_timeout_seconds: float = 1.0
     shutdown_grace_seconds: float = 10.0
+    # A connection that has not sent a whole request header this long after it opened or
+    # after its last answer is closed: idle keep-alive and slow-header clients alike.
+    keepalive_timeout_seconds: float = 75.0
+    body_timeout_seconds: float = 60.0  # to receive a whole request body, once reading starts
     db_timeout_ms: int = 5000
     create_demo_project: bool = True
     quota_free_requests: int = 10_000
@@ -118,6 +122,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "KEY_CACHE_SECONDS": ("key_cache_seconds", _number(0, 300)),
     "READY_TIMEOUT_SECONDS": ("ready_timeout_seconds", _number(0.05, 30)),
     "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _number(0, 600)),
+    "KEEPALIVE_TIMEOUT_SECONDS": ("keepalive_timeout_seconds", _number(0.1, 86_400)),
+    "BODY_TIMEOUT_SECONDS": ("body_timeout_seconds", _number(0.1, 86_400)),
     "DB_TIMEOUT_MS": ("db_timeout_ms", _integer(100, 120_000)),
     "CREATE_DEMO_PROJECT": ("create_demo_project", _boolean),
     "QUOTA_FREE_REQUESTS": ("quota_free_requests", _integer(0, 10**12)),

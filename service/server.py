@@ -1,4 +1,8 @@
-"""Serving: start the app, the demo project, signals, and an orderly stop."""
+"""Serving: start the app, the demo project, signals, and an orderly stop.
+
+stdout carries the JSON log lines only; what is said to the operator at the terminal (the
+demo project's keys, where the service listens) goes to stderr.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +30,10 @@ class StartError(Exception):
     """Start-up failed for a reason worth one line to the operator."""
 
 
-async def ensure_demo_project(app: web.Application, out: TextIO = sys.stdout) -> None:
-    """On first start, create the `demo` project and show its keys once."""
+async def ensure_demo_project(app: web.Application, out: TextIO | None = None) -> None:
+    """On first start, create the `demo` project and show its keys once, on stderr by
+    default (never in a log line: log collectors keep what they are given)."""
+    out = out or sys.stderr
     database = app[DATABASE]
     existing = await projects.find_project_by_name(database, DEMO_PROJECT)
     if existing is not None:
@@ -54,14 +60,21 @@ def _check_port_free(host: str, port: int) -> None:
         raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
-async def serve(settings: Settings) -> None:
-    app = create_app(settings)
-    runner = web.AppRunner(
+def runner_for(app: web.Application, settings: Settings) -> web.AppRunner:
+    """The runner `serve` uses: our own access log, the shutdown grace period, and the
+    keep-alive timeout, which also closes a connection that never finishes its headers."""
+    return web.AppRunner(
         app,
         handle_signals=False,
         access_log=None,
         shutdown_timeout=settings.shutdown_grace_seconds,
+        keepalive_timeout=settings.keepalive_timeout_seconds,
     )
+
+
+async def serve(settings: Settings) -> None:
+    app = create_app(settings)
+    runner = runner_for(app, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -84,8 +97,8 @@ async def serve(settings: Settings) -> None:
             raise StartError(
                 f"cannot listen on {settings.host}:{settings.port}: {reason}"
             ) from None
-        sys.stdout.write(f"RecordHub listening on http://{settings.host}:{settings.port}\n")
-        sys.stdout.flush()
+        sys.stderr.write(f"RecordHub listening on http://{settings.host}:{settings.port}\n")
+        sys.stderr.flush()
         await stop.wait()
         # Readiness turns false at once; then aiohttp stops accepting, lets in-flight
         # requests finish within the grace period, and cleanup closes the database.

@@ -7,11 +7,15 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.errors import PyMongoError
+from pymongo.topology_description import TopologyDescription
 from pymongo.uri_parser import parse_uri
 
-from service.errors import Unavailable
+from service.store.errors import unavailable
 
 Database = AsyncIOMotorDatabase
+# How often the driver checks a server it cannot reach: the delay between a database coming
+# back and requests being let through again (see `check_reachable`).
+HEARTBEAT_MS = 1000
 
 
 def describe(uri: str) -> str:
@@ -38,6 +42,7 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
         uri,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        heartbeatFrequencyMS=HEARTBEAT_MS,
         tz_aware=True,
     )
     return Connection(client=client, database=client[db_name])
@@ -61,4 +66,21 @@ async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> No
     try:
         await database.command("ping")
     except PyMongoError as exc:
-        raise Unavailable(f"{where} unavailable") from exc
+        raise unavailable(f"{where} unavailable") from exc
+
+
+def check_reachable(database: AsyncIOMotorDatabase) -> None:
+    """Raise Unavailable at once while the driver knows the database to be unreachable.
+
+    Every server is unknown and its last check failed: a command would wait out the server
+    selection timeout on one of motor's few threads (5 per core), so a burst of requests
+    would queue for many timeouts. The driver's monitor keeps checking every HEARTBEAT_MS
+    and lets requests through as soon as the database answers again."""
+    description = getattr(database.client, "topology_description", None)
+    if not isinstance(description, TopologyDescription):  # a mock client (unit tests)
+        return
+    servers = description.server_descriptions().values()
+    if any(server.error is not None for server in servers) and not any(
+        server.is_server_type_known for server in servers
+    ):
+        raise unavailable()

@@ -20,24 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bson.errors import InvalidDocument
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo.errors import (
-    ConnectionFailure,
-    DuplicateKeyError,
-    ExecutionTimeout,
-    OperationFailure,
-    PyMongoError,
-    WriteError,
-    WTimeoutError,
-)
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
 from service.core.documents import StoredRecord, check_meta, content_of, record_from
 from service.core.keys import prepare
 from service.core.operations import Plan
-from service.errors import Conflict, Invalid, NotFound, RecordHubError, Unavailable
+from service.errors import Conflict, NotFound, RecordHubError
 from service.store.client import collection
+from service.store.errors import database_errors
 
 # Records live in one collection per dialect family, so each carries only the indexes its
 # own dialect needs: SecantusDB maintains every index of a collection on every write
@@ -48,7 +39,6 @@ RECORD_COLLECTIONS = (RECORDS, OBJECT_RECORDS)
 # A miss that no precondition explains means the record changed between the write and
 # the read; the write is tried again, a few times.
 MISS_ATTEMPTS = 3
-NO_TRANSACTIONS = 20  # IllegalOperation: "Transaction numbers are only allowed on a replica set"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,56 +73,6 @@ def records_of(
 
 def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
     return {"_id": record_id, "project": scope.project, "ns": scope.ns}
-
-
-_DRIVER_ERRORS = (PyMongoError, InvalidDocument, OverflowError, UnicodeEncodeError)
-
-
-class _DatabaseErrors:
-    """`with database_errors():` a class rather than a generator, as it wraps every write."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> None:
-        if exc is None or not isinstance(exc, _DRIVER_ERRORS):
-            return  # nothing to translate; an exception goes on as it is
-        error = _domain_error(exc)
-        if error is not None:
-            raise error from exc
-
-
-_TRANSLATOR = _DatabaseErrors()
-
-
-def database_errors() -> _DatabaseErrors:
-    """Translate driver errors into domain errors (the web layer renders them)."""
-    return _TRANSLATOR
-
-
-def _domain_error(exc: Exception) -> RecordHubError | None:
-    if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError):
-        return Unavailable("the database is unavailable")
-    if isinstance(exc, OperationFailure) and exc.has_error_label("TransientTransactionError"):
-        return None  # the transaction is retried as a whole (service.store.batches)
-    if isinstance(exc, DuplicateKeyError):
-        return Conflict("a record with this id already exists", reason="exists")
-    if isinstance(exc, WriteError):
-        # The compiler keeps conflicting or malformed updates away; this is a safety net.
-        details = {"code": exc.code}
-        return Invalid("the database refused the update", reason="update_rejected", details=details)
-    if isinstance(exc, InvalidDocument | OverflowError | UnicodeEncodeError):
-        # Raised by the BSON encoder before anything is sent: a lone surrogate in a
-        # string (valid JSON escapes, no UTF-8 form), a NUL in a metadata name, ...
-        return Invalid("a value cannot be stored", reason="invalid_value")
-    if isinstance(exc, OperationFailure) and exc.code == NO_TRANSACTIONS:
-        return Unavailable(
-            "this operation needs transactions, which need a replica set",
-            reason="transactions_unavailable",
-        )
-    return None
 
 
 def new_document(

@@ -10,14 +10,17 @@ overshoot a quota together by at most what they serve within one flush interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from service.store.client import Database
+from service.store.errors import database_errors
+from service.store.sharedloads import SharedLoads
 
 USAGE = "usage"
 log = logging.getLogger(__name__)
@@ -46,15 +49,22 @@ class UsageMeter:
         self.flush_seconds = flush_seconds
         self._pending: Counter[tuple[str, str]] = Counter()
         self._totals: dict[tuple[str, str], int] = {}
+        self._loads = SharedLoads()
 
     async def charge(self, project_id: str) -> int:
         """Count one request; return the project's requests this month, this one included."""
         slot = (project_id, current_month())
         if slot not in self._totals:
-            doc = await self.db[USAGE].find_one({"_id": f"{slot[0]}:{slot[1]}"})
-            self._totals[slot] = int(doc["count"]) if doc else 0
+            # Concurrent first requests share one read (and one wait when it is down).
+            total = await self._loads.run(slot, lambda: self._read_total(slot))
+            self._totals.setdefault(slot, total)
         self._pending[slot] += 1
         return self._totals[slot] + self._pending[slot]
+
+    async def _read_total(self, slot: tuple[str, str]) -> int:
+        with database_errors():
+            doc = await self.db[USAGE].find_one({"_id": f"{slot[0]}:{slot[1]}"})
+        return int(doc["count"]) if doc else 0
 
     def used(self, project_id: str) -> int:
         slot = (project_id, current_month())
@@ -62,7 +72,8 @@ class UsageMeter:
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, Counter()
-        for (project_id, month), count in pending.items():
+        slots = list(pending.items())
+        for index, ((project_id, month), count) in enumerate(slots):
             key = f"{project_id}:{month}"
             try:
                 await self.db[USAGE].update_one(
@@ -70,12 +81,18 @@ class UsageMeter:
                     {"$inc": {"count": count}, "$set": {"project": project_id, "month": month}},
                     upsert=True,
                 )
-                doc = await self.db[USAGE].find_one({"_id": key})
-            except PyMongoError:
-                self._pending[(project_id, month)] += count  # keep it for the next flush
+            except PyMongoError as exc:
+                down = isinstance(exc, ConnectionFailure)
+                # Kept for the next flush; when the database is down, so is every later
+                # slot, which would otherwise wait out the server selection timeout too.
+                self._pending.update(dict(slots[index:] if down else slots[index : index + 1]))
                 log.warning("usage flush failed; will retry", extra={"project": project_id})
+                if down:
+                    return
                 continue
-            self._totals[(project_id, month)] = int(doc["count"]) if doc else count
+            with contextlib.suppress(PyMongoError):  # counted; the total is learnt next time
+                doc = await self.db[USAGE].find_one({"_id": key})
+                self._totals[(project_id, month)] = int(doc["count"]) if doc else count
 
     async def run(self) -> None:
         """Flush forever (a task the app starts and cancels); a last flush on the way out."""

@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from service.errors import Unavailable
-from service.store.client import ping
+from service.store.client import check_reachable, ping
 from service.web.keys import DATABASE, LIFECYCLE, METRICS, SETTINGS
 
 
@@ -20,6 +20,8 @@ async def ready(request: web.Request) -> web.Response:
     if app[LIFECYCLE].shutting_down:
         return web.json_response({"status": "shutting down"}, status=503)
     try:
+        # Known down: answer without a ping, which would hold a driver thread meanwhile.
+        check_reachable(app[DATABASE])
         await asyncio.wait_for(ping(app[DATABASE]), app[SETTINGS].ready_timeout_seconds)
     except (TimeoutError, Unavailable):
         return web.json_response({"status": "database unavailable"}, status=503)

@@ -1,10 +1,11 @@
 """The edge: one middleware around every handler.
 
 In order: the request id (taken from `X-Request-ID` or made), the dialect's own admission
-check (the admin token), the origin policy (service.web.origins), the handler, errors
-rendered in the dialect's envelope, then one access-log line and the metrics. One
-middleware rather than a chain of four: every layer of the chain costs a coroutine and a
-dialect lookup per request, and these steps always run together in this order.
+check (the admin token), a prompt 503 while the database is known to be unreachable, the
+origin policy (service.web.origins), the handler, errors rendered in the dialect's
+envelope, then one access-log line and the metrics. One middleware rather than a chain of
+four: every layer of the chain costs a coroutine and a dialect lookup per request, and
+these steps always run together in this order.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from aiohttp.typedefs import Handler
 
 from service import logs
 from service.errors import PayloadTooLarge, RecordHubError
+from service.store.client import check_reachable
+from service.store.errors import translate
 from service.web.dialect import Dialect
-from service.web.keys import DIALECTS, METRICS
+from service.web.keys import DATABASE, DIALECTS, METRICS
 from service.web.metrics import route_template
 from service.web.origins import check_origin
 
@@ -50,11 +53,14 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = _request_id(request)
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
-    dialect = request.app[DIALECTS].for_request(request)
+    dialects = request.app[DIALECTS]
+    dialect = dialects.for_request(request)
     status = 500
     try:
         try:
             dialect.admit(request)
+            if dialect is not dialects.default:  # health and docs need no database
+                check_reachable(request.app[DATABASE])
             await check_origin(request, dialect)
             response = await handler(request)
         except RecordHubError as error:
@@ -64,8 +70,8 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
                 status = exc.status
                 raise
             response = _render_http_exception(request, dialect, exc)
-        except Exception:
-            response = _render_unexpected(request, dialect, request_id)
+        except Exception as exc:
+            response = _render_unexpected(request, dialect, request_id, exc)
         status = response.status
         response.headers["X-Request-ID"] = request_id
         return response
@@ -99,11 +105,16 @@ def _render_http_exception(
     return response
 
 
-def _render_unexpected(request: web.Request, dialect: Dialect, request_id: str) -> web.Response:
-    """Anything unexpected: logged once with the request id, answered with a generic 500."""
-    log.exception(
-        "unexpected error",
-        extra={"request_id": request_id, "method": request.method, "path": request.path},
-    )
+def _render_unexpected(
+    request: web.Request, dialect: Dialect, request_id: str, exc: Exception
+) -> web.Response:
+    """Anything unexpected: logged once with the request id, answered with a generic 500,
+    unless it is a driver error that a store call left untranslated (a safety net)."""
+    where = {"request_id": request_id, "method": request.method, "path": request.path}
+    error = translate(exc)
+    if error is not None:
+        log.warning("untranslated database error: %s", type(exc).__name__, extra=where)
+        return dialect.render_error(request, error, dialect.status(error))
+    log.exception("unexpected error", extra=where)
     internal = RecordHubError("Internal server error", reason="internal")
     return dialect.render_error(request, internal, 500)

@@ -1,4 +1,5 @@
-"""`python -m service` as `make run` starts it: embedded database, demo keys, clean SIGTERM."""
+"""`python -m service` as `make run` starts it: embedded database, demo keys on the terminal
+(stderr, never the JSON log stream on stdout), clean SIGTERM."""
 
 import json
 import os
@@ -55,13 +56,18 @@ def is_running(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
-def stop(proc) -> tuple[int, str]:
+def stop(proc) -> tuple[int, str, str]:
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=40)
-    return proc.returncode, out
+    out, err = proc.communicate(timeout=40)
+    return proc.returncode, out, err
 
 
-def test_service_serves_prints_demo_keys_once_and_stops_cleanly(tmp_path):
+def log_lines(out: str) -> list[dict]:
+    """stdout as the JSON log stream: every line must be one JSON object."""
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_service_prints_demo_keys_once_to_stderr_and_stops_cleanly(tmp_path):
     port = free_port()
     proc = start(tmp_path, port)
     try:
@@ -69,11 +75,15 @@ def test_service_serves_prints_demo_keys_once_and_stops_cleanly(tmp_path):
         children = children_of(proc.pid)
         assert children, "the embedded database should run as a child process"
     finally:
-        code, out = stop(proc)
+        code, out, err = stop(proc)
     assert code == 0
-    assert "masterKey" in out and "created project 'demo'" in out
-    keys = json.loads(out[out.index("{") : out.index("}") + 1])
+    assert "masterKey" in err and "created project 'demo'" in err
+    keys = json.loads(err[err.index("{") : err.index("}") + 1])
     assert keys["name"] == "demo"
+    lines = log_lines(out)
+    assert any(line.get("route") == "/readyz" for line in lines)  # the log stream is there
+    assert keys["masterKey"] not in out and keys["apiKey"] not in out
+    assert "masterKey" not in out
     time.sleep(0.5)
     alive = [pid for pid in children if is_running(pid)]
     assert alive == [], "the embedded database outlived the service"
@@ -82,10 +92,11 @@ def test_service_serves_prints_demo_keys_once_and_stops_cleanly(tmp_path):
     try:
         wait_ready(port, second)
     finally:
-        code, out = stop(second)
+        code, out, err = stop(second)
     assert code == 0
-    assert "project 'demo' exists" in out
-    assert keys["masterKey"] not in out and "masterKey" not in out
+    assert "project 'demo' exists" in err
+    log_lines(out)
+    assert "masterKey" not in out + err and keys["masterKey"] not in out + err
 
 
 def test_port_in_use_exits_non_zero_with_one_line(tmp_path):
