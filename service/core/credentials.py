@@ -19,8 +19,11 @@ def new_key(prefix: str) -> str:
 
 
 def key_digest(key: str) -> str:
-    """SHA-256 hex digest: what the database stores instead of the key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """SHA-256 hex digest: what the database stores instead of the key.
+
+    Total over every str: a header that is not UTF-8 reaches us surrogate-escaped, and
+    "surrogatepass" gives it bytes no issued (ASCII) key has, so it is an unknown key."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def digests_equal(left: str, right: str) -> bool:

@@ -1,13 +1,51 @@
-"""Request bodies: read with a hard size limit, parse JSON with clear errors."""
+"""Request bodies: read with a hard size limit; decode JSON under one policy for every dialect.
+
+The policy (RFC 8259, narrowed to what the database can store): strict UTF-8 (a leading BOM
+is ignored, as RFC 8259 8.1 allows and Node's body parser does), no NaN or Infinity, integers
+within BSON's int64, finite floats, at most `max_depth` levels of nesting, no lone surrogate
+escapes (no UTF-8 form), and duplicate keys last-wins (JSON.parse's behaviour, behind the
+hosted JSONBin and HighLevel) unless the policy refuses them. Every refusal is an `Invalid`
+with reason "json" (or "empty"), which each dialect renders in its own envelope.
+
+The checks that cost a pass over the value run only when the raw bytes say they may be
+needed (more containers than the depth limit, a long digit run or exponent, a `\\ud` escape).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from aiohttp import web
 
 from service.errors import Invalid, PayloadTooLarge
+from service.web.keys import SETTINGS
+
+# Under the store's own limit (service.core.keys.MAX_DEPTH, 91 levels) and MongoDB's 100,
+# and shallow enough for the recursive validators behind the dialects (jsonschema, ...).
+MAX_DEPTH = 64
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_BOM = b"\xef\xbb\xbf"
+
+# Raw-byte shapes of numbers that may fall outside int64 or overflow a float: a run of 19
+# digits or an exponent of 3 digits. Found with translate and `in`, at memchr speed.
+_SHAPE_OF = dict(zip(b"0123456789eE+-", b"0000000000eess", strict=True))
+_SHAPES = bytes(_SHAPE_OF.get(byte, ord(" ")) for byte in range(256))
+_LONG_DIGITS = b"0" * 19
+
+
+@dataclass(frozen=True, slots=True)
+class JsonPolicy:
+    """What a dialect accepts beyond the fixed rules: nesting depth, duplicate object keys."""
+
+    max_depth: int = MAX_DEPTH
+    duplicate_keys: Literal["last_wins", "refuse"] = "last_wins"
+
+
+LAST_WINS = JsonPolicy()
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -19,6 +57,15 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     declared = request.content_length
     if declared is not None and declared > limit:
         raise PayloadTooLarge(f"request body is over {limit} bytes", reason="body_size")
+    # A client that stalls mid-body must not hold its connection and the handler forever.
+    try:
+        async with asyncio.timeout(request.app[SETTINGS].body_timeout_seconds):
+            return await _read_within(request, limit)
+    except TimeoutError:
+        raise web.HTTPRequestTimeout() from None
+
+
+async def _read_within(request: web.Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -32,20 +79,101 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes) -> Any:
-    """Parse a JSON body; Invalid (reason "json" or "empty") when it is not JSON."""
+def without_bom(raw: bytes) -> bytes:
+    """The body without a leading UTF-8 byte order mark: the bytes `parse_json` decodes."""
+    return raw[len(_BOM) :] if raw.startswith(_BOM) else raw
+
+
+def parse_json(raw: bytes, policy: JsonPolicy = LAST_WINS) -> Any:
+    """Decode a JSON request body under `policy`; Invalid (reason "json" or "empty") if not."""
     if not raw.strip():
         raise Invalid("request body is empty", reason="empty")
+    raw = without_bom(raw)
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise Invalid("request body is not UTF-8", reason="json") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refused(f"invalid UTF-8 at byte {exc.start}") from None
+    value = _loads(text, raw, policy)
+    if raw.count(b"[") + raw.count(b"{") > policy.max_depth:  # else it cannot be deeper
+        _check_depth(value, policy.max_depth)
+    if b"\\ud" in raw or b"\\uD" in raw:  # the only way to write a surrogate
+        _check_unicode(value)
+    return value
+
+
+async def read_json(request: web.Request, limit: int, policy: JsonPolicy = LAST_WINS) -> Any:
+    return parse_json(await read_body(request, limit), policy)
+
+
+def _refused(problem: str) -> Invalid:
+    return Invalid(f"request body is not valid JSON: {problem}", reason="json")
+
+
+def _loads(text: str, raw: bytes, policy: JsonPolicy) -> Any:
+    hooks: dict[str, Any] = {"parse_constant": _constant}
+    shapes = raw.translate(_SHAPES)
+    if _LONG_DIGITS in shapes or b"e000" in shapes or b"es000" in shapes:
+        # A Python call per number: only for bodies that may hold an out-of-range one.
+        hooks.update(parse_int=_int64, parse_float=_finite)
+    if policy.duplicate_keys == "refuse":
+        hooks["object_pairs_hook"] = _unique_keys
+    try:
+        return json.loads(text, **hooks)
     except json.JSONDecodeError as exc:
-        raise Invalid(
-            f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            reason="json",
-        ) from None
+        raise _refused(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # the C parser's own guard, far below any real stack limit
+        raise _too_deep(policy.max_depth) from None
 
 
-async def read_json(request: web.Request, limit: int) -> Any:
-    return parse_json(await read_body(request, limit))
+def _constant(name: str) -> Any:
+    raise _refused(f"{name} is not a JSON number")
+
+
+def _int64(digits: str) -> int:
+    # The length test first: int() of over 4300 digits raises ValueError by itself.
+    if len(digits) <= 20:
+        value = int(digits)
+        if INT64_MIN <= value <= INT64_MAX:
+            return value
+    raise _refused("integers must fit in 64 bits")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _refused(f"{text[:20]} overflows a 64-bit float")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _refused(f"duplicate key {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _too_deep(limit: int) -> Invalid:
+    return _refused(f"nested deeper than {limit} levels")
+
+
+def _check_depth(value: Any, limit: int) -> None:
+    """Iterative, so a deep value cannot exhaust the stack while it is measured."""
+    if type(value) is not dict and type(value) is not list:
+        return
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        for item in node.values() if type(node) is dict else node:
+            if type(item) is dict or type(item) is list:
+                if depth == limit:
+                    raise _too_deep(limit)
+                stack.append((item, depth + 1))
+
+
+def _check_unicode(value: Any) -> None:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _refused("a lone surrogate escape is not Unicode text") from None

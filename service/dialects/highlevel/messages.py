@@ -15,7 +15,6 @@ UNAVAILABLE = "Service Unavailable"  # [ours]
 CONTENDED = "The record kept changing, try again"  # [ours]
 CANNOT_ROUTE = "Cannot {method} {path}"  # NestJS's answer for an unknown route
 BODY_NOT_OBJECT = "request body must be an object"  # [ours]
-NOT_UNICODE = "request body holds text that is not Unicode (a lone surrogate escape)"  # [ours]
 
 # 422 `message` entries; `{name}` is the field path as the client wrote it.
 SHOULD_NOT_EXIST = "property {name} should not exist"

@@ -149,5 +149,6 @@ class SearchSchema(Schema):
     pageLimit = fields.Integer(
         strict=True, load_default=10, validate=validate.Range(min=1, max=100)
     )
-    query = fields.String(load_default="")
+    # Searched as an escaped regex (up to 2 characters each); the database caps one at 1000.
+    query = fields.String(load_default="", validate=validate.Length(max=500))
     searchAfter = fields.List(fields.Raw(), allow_none=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from service.store.projects import Project
 from service.web.keys import DATABASE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
 def _term(definition: FieldDef, value: str) -> Term | None:
@@ -27,11 +30,10 @@ def _term(definition: FieldDef, value: str) -> Term | None:
     path = (d.PROPERTIES, definition.key)
     if definition.data_type != d.NUMERICAL:
         return Term(path, text=value)
-    try:
-        number = float(value)
-    except ValueError:
+    if not _NUMBER.fullmatch(value):  # float() also takes "nan", "1_000", Unicode digits
         return None
-    return Term(path, number=number)
+    number = float(value)
+    return Term(path, number=number) if math.isfinite(number) else None
 
 
 def _terms(schema: ObjectSchema, query: str) -> list[Term] | None:
@@ -60,8 +62,8 @@ def _cursor(raw: list[Any] | None) -> tuple[datetime, str] | None:
         return None
     if len(raw) == 2 and isinstance(raw[1], str) and params.is_object_id(raw[1]):
         moment = raw[0]
-        if isinstance(moment, str) and moment.isdigit():
-            moment = int(moment)
+        if isinstance(moment, str) and moment.isascii() and moment.isdigit() and len(moment) < 15:
+            moment = int(moment)  # int() takes Unicode digits ("\u0661") and fails on "\u00b2"
         if is_number(moment) and 0 <= moment < 10**14:
             return _EPOCH + timedelta(milliseconds=int(moment)), raw[1]
     raise unprocessable([messages.SEARCH_AFTER])

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from service.dialects.highlevel import definitions as d
@@ -102,7 +102,7 @@ def check_scalar(definition: FieldDef, name: str, value: Any) -> Checked:
     return SCALARS[definition.data_type](definition, name, value)
 
 
-def _valid_url(url: Any) -> bool:
+def _valid_url(url: Any) -> TypeGuard[str]:
     if not isinstance(url, str) or len(url) > _MAX_URL or any(ch.isspace() for ch in url):
         return False
     try:
@@ -126,9 +126,10 @@ def check_item(definition: FieldDef, name: str, item: Any) -> Checked:
 
 def check_format(definition: FieldDef, name: str, item: dict[str, Any]) -> str | None:
     """A file being added must have one of the field's accepted formats (if it limits them)."""
-    if not definition.formats:
+    url = item.get("url")
+    if not definition.formats or not _valid_url(url):  # a bad url is reported by check_item
         return None
-    path = urlsplit(item["url"]).path.lower()
+    path = urlsplit(url).path.lower()
     if any(path.endswith(extension) for extension in definition.formats):
         return None
     return messages.FILE_FORMAT.format(name=name, formats=", ".join(sorted(definition.formats)))

@@ -54,11 +54,19 @@ def _resolves(schema: Any, ref: str) -> bool:
         part = unquote(part).replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+        elif isinstance(node, list) and 0 <= _index(part) < len(node):
+            node = node[_index(part)]
         else:
             return False
     return True
+
+
+def _index(part: str) -> int:
+    """A JSON pointer's array index; -1 for anything else (checked by length before int(),
+    which refuses over 4300 digits with an error of its own)."""
+    if part.isascii() and part.isdigit() and len(part) <= 19:
+        return int(part)
+    return -1
 
 
 def _describe(error: ValidationError) -> str:
@@ -79,5 +87,8 @@ def validate_record(schema: Any, record: Any) -> None:
         error = best_match(Draft7Validator(schema, registry=_OFFLINE).iter_errors(record))
     except Unresolvable as exc:  # a schema stored before refs were checked
         raise Invalid(messages.SCHEMA_INVALID.format(detail=str(exc)), reason="schema") from None
+    except RecursionError:  # a $ref cycle that consumes nothing: {"$ref": "#"} and the like
+        detail = "its $ref chain never ends"
+        raise Invalid(messages.SCHEMA_INVALID.format(detail=detail), reason="schema") from None
     if error is not None:
         raise Invalid(messages.SCHEMA_MISMATCH.format(detail=_describe(error)), reason="schema")

@@ -30,7 +30,6 @@ CASES: dict[str, tuple[list[tuple[Any, Any]], list[tuple[Any, str]]]] = {
         [
             ("12", "must be a number"),
             (True, "must be a number"),
-            (2**64, "must be a number"),
             ({"value": 1}, "must be a number"),
         ],
     ),
@@ -173,14 +172,19 @@ async def test_textbox_list_takes_field_dot_option_keys_only(client, location, t
 
 
 async def test_not_a_number_literal_is_refused_not_stored(client, location, ticket):
+    """NaN and integers beyond 64 bits are not JSON the edge accepts (web/body.py): a 400,
+    as HighLevel's body parser answers for NaN, before any field is checked."""
     record = await create_record(client, location)
-    response = await client.put(
-        f"{RECORDS}/{record['id']}",
-        params={"locationId": location.id},
-        data='{"properties": {"customer_number": NaN}}',
-        headers={**location.headers, "Content-Type": "application/json"},
-    )
-    await refused(response, "properties.customer_number must be a number")
+    for number in ("NaN", str(2**64)):
+        response = await client.put(
+            f"{RECORDS}/{record['id']}",
+            params={"locationId": location.id},
+            data=f'{{"properties": {{"customer_number": {number}}}}}',
+            headers={**location.headers, "Content-Type": "application/json"},
+        )
+        assert response.status == 400, await response.text()
+        assert (await response.json())["error"] == "Bad Request"
+    assert await read_record(client, location, record["id"]) == record
 
 
 async def test_file_limit_holds_against_files_already_stored(client, location, ticket):
