@@ -19,6 +19,7 @@ from service.store.client import Database, connect, describe, ping
 from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
 from service.store.indexes import ensure_engine_indexes
+from service.store.locks import RecordLocks
 from service.store.usage import UsageMeter
 from service.web import admin, health, openapi
 from service.web.dialect import Dialect, Dialects
@@ -28,6 +29,7 @@ from service.web.keys import (
     DIRECTORY,
     LIFECYCLE,
     METRICS,
+    RECORD_LOCKS,
     SETTINGS,
     USAGE,
     Lifecycle,
@@ -62,6 +64,7 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
+    app[RECORD_LOCKS] = RecordLocks()
     registry = Dialects()
     registry.add(admin.AdminDialect())
     app[DIALECTS] = registry

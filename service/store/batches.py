@@ -15,8 +15,6 @@ is refused before anything is written.
 
 from __future__ import annotations
 
-import asyncio
-import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,20 +24,18 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, OperationFailure
-from pymongo.server_type import SERVER_TYPE
+from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import (
-    Conflict,
     Invalid,
     NotFound,
     PreconditionFailed,
     RecordHubError,
-    Unavailable,
 )
+from service.store import transactions
 from service.store.records import (
     Scope,
     database_errors,
@@ -51,7 +47,6 @@ from service.store.records import (
 )
 
 TRANSACTION_ATTEMPTS = 3
-_TRANSACTIONAL = {SERVER_TYPE.RSPrimary, SERVER_TYPE.Mongos, SERVER_TYPE.LoadBalancer}
 
 
 class Outcome(StrEnum):
@@ -216,26 +211,13 @@ async def apply_all(
     """All items in one transaction, or none of them (the failing item's error is raised)."""
     moment = now()
     prepared = [_prepared(scope, n, item, moment) for n, item in enumerate(items)]
-    await _require_transactions(database)
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        try:
-            with database_errors():
-                await _transaction(database, scope, items, prepared)
-            return [ItemResult(item.id, Outcome.OK) for item in items]
-        except OperationFailure as exc:
-            if not exc.has_error_label("TransientTransactionError"):
-                raise
-            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
-    raise Conflict("the batch kept conflicting with other writes; try again", reason="contended")
 
+    async def work(session: Any) -> None:
+        for n, (item, done) in enumerate(zip(items, prepared, strict=True)):
+            await _run(database, scope, n, item, done, session)
 
-async def _transaction(
-    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[BatchItem], prepared: list[Any]
-) -> None:
-    client = database.client
-    async with await client.start_session() as session, session.start_transaction():
-        for n, (item, work) in enumerate(zip(items, prepared, strict=True)):
-            await _run(database, scope, n, item, work, session)
+    await transactions.run(database, work, attempts=TRANSACTION_ATTEMPTS)
+    return [ItemResult(item.id, Outcome.OK) for item in items]
 
 
 def _prepared(scope: Scope, n: int, item: BatchItem, moment: datetime) -> Any:
@@ -248,24 +230,6 @@ def _prepared(scope: Scope, n: int, item: BatchItem, moment: datetime) -> Any:
         return None
     except RecordHubError as exc:
         raise _located(exc, n, item.id) from None
-
-
-async def _require_transactions(database: AsyncIOMotorDatabase) -> None:
-    """Refuse before writing when the deployment is a standalone server."""
-    if _server_types(database) == {SERVER_TYPE.Unknown}:
-        with database_errors():  # not connected yet: one ping learns the topology
-            await database.command("ping")
-    types = _server_types(database)
-    if not types & _TRANSACTIONAL:
-        raise Unavailable(
-            "all-or-nothing batches need transactions, which need a replica set",
-            reason="transactions_unavailable",
-        )
-
-
-def _server_types(database: AsyncIOMotorDatabase) -> set[int]:
-    topology = database.client.delegate.topology_description
-    return {server.server_type for server in topology.server_descriptions().values()}
 
 
 async def _run(

@@ -9,24 +9,29 @@ Collection listings read a small side collection (`binindex`: id, project, colle
 privacy, name, creation time) instead of an index on the records: SecantusDB maintains
 every index of a collection on every update (about +300 us of server CPU per index here),
 and the records take the hot writes while the listing changes only on create, rename,
-privacy change and delete.
+privacy change and delete. Those four write the record and its listing entry in one
+transaction, so the two never disagree.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from service.core.compiler import compile_plan
 from service.core.documents import StoredRecord, record_from
 from service.core.operations import Plan, Preconditions, Replace
 from service.errors import Conflict, NotFound, PreconditionFailed
-from service.store import versions
+from service.store import namespaces, transactions, versions
 from service.store.client import Database
+from service.store.locks import RecordLocks, contended, settle
 from service.store.records import (
+    RECORDS,
     Scope,
-    create_record,
     database_errors,
+    new_document,
     now,
     records_of,
     selector,
@@ -36,6 +41,11 @@ from service.store.records import (
 NS = "jsonbin"
 _STORED_FIELDS = ("_id", "data", "rev", "version", "keysEscaped")
 BIN_INDEX = "binindex"
+COLLECTION_KIND = "jsonbin.collection"  # the namespace kind of JSONBin's collections
+# A bin create writes one of its collection's schema guards, a schema change writes them
+# all: creates into one collection collide with each other once in STRIPES, not always.
+STRIPES = 16
+T = TypeVar("T")
 
 
 def _view(record: StoredRecord) -> dict[str, Any]:
@@ -70,24 +80,42 @@ async def create_bin(
     collection_id: str | None,
     schema_id: str | None,
 ) -> dict[str, Any]:
+    """Insert the bin and its listing entry in one transaction.
+
+    In a collection, the transaction writes one of the collection's schema guards and
+    checks that its schema is still `schema_id` (what the record was validated against);
+    attaching or detaching a schema writes every guard (`tag_schema`), so the two never
+    interleave. Conflict "schema_changed" when it moved: validate again and retry."""
     meta = {
         "private": private,
         "name": name,
         "collectionId": collection_id,
         "schemaDocId": schema_id,
     }
-    stored = await create_record(db, Scope(project, NS), bin_id, record, meta=meta)
+    moment = now()
+    document = new_document(Scope(project, NS), bin_id, record, meta, moment)
     listing = {
         "_id": bin_id,
         "project": project,
         "collectionId": collection_id,
         "private": private,
         "name": name,
-        "createdAt": stored.created_at,
+        "createdAt": moment,
     }
-    with database_errors():
-        await db[BIN_INDEX].insert_one(listing)
-    return _view(stored)
+
+    async def work(session: Any) -> None:
+        if collection_id is not None:
+            await _schema_guard(db, session, project, collection_id, random.randrange(STRIPES))
+            current = await namespaces.get(
+                db, project=project, kind=COLLECTION_KIND, ns_id=collection_id, session=session
+            )
+            if current.get("schemaDocId") != schema_id:
+                raise Conflict("the collection's schema changed meanwhile", reason="schema_changed")
+        await records_of(db).insert_one(document, session=session)
+        await db[BIN_INDEX].insert_one(listing, session=session)
+
+    await transactions.run(db, work)
+    return _view(StoredRecord(bin_id, project, NS, record, 0, 0, moment, moment, meta))
 
 
 async def find_bin(db: Database, bin_id: str) -> dict[str, Any] | None:
@@ -132,16 +160,23 @@ async def replace_unversioned(db: Database, *, doc: dict[str, Any], record: Any)
 
 async def replace_versioned(db: Database, *, doc: dict[str, Any], record: Any) -> int:
     """Archive the content the bin had when `doc` was read as the next version and replace
-    it; the number it was archived under. One attempt only: if the bin moved (a write, a
-    privacy or schema change) this raises Conflict and the caller re-reads and re-checks."""
+    it; the number it was archived under. One attempt, from that read: if the bin moved (a
+    write, a privacy or schema change) this raises `contended()`, and `settle_update`
+    (whose lock the read was made under) reads, decides and tries again."""
     plan = Plan((Replace(record),), preconditions=Preconditions(rev=doc["rev"]))
     try:
-        receipt = await versions.apply_versioned(
-            db, Scope(doc["project"], NS), doc["_id"], plan, attempts=1, live=doc.get("stored")
+        receipt = await versions.apply_versioned_once(
+            db, Scope(doc["project"], NS), doc["_id"], plan, live=doc.get("stored")
         )
     except PreconditionFailed:
-        raise Conflict("the bin changed meanwhile", reason="contended") from None
+        raise contended() from None
     return receipt.version
+
+
+async def settle_update(locks: RecordLocks, bin_id: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run one update of a bin (`attempt`: read it, decide, write once) holding the bin's
+    lock, and again until it lands: the one retry loop of a bin update (store.locks)."""
+    return await settle(locks, RECORDS, bin_id, attempt)
 
 
 async def read_version(db: Database, doc: dict[str, Any], number: int) -> tuple[bool, Any]:
@@ -153,34 +188,54 @@ async def read_version(db: Database, doc: dict[str, Any], number: int) -> tuple[
     return True, found.data
 
 
-async def delete_versions(db: Database, doc: dict[str, Any], *, preserve_latest: bool) -> int:
+async def delete_versions(
+    db: Database, doc: dict[str, Any], *, preserve_latest: bool, locks: RecordLocks
+) -> int:
     """Delete every version. With `preserve_latest` the live content stays as it is;
     without, the bin goes back to its base record (the content before version 1 archived)."""
     scope = Scope(doc["project"], NS)
     if preserve_latest:
-        return await versions.delete_versions(db, scope, doc["_id"])
-    return await versions.delete_versions_to_first(db, scope, doc["_id"])
+        return await versions.delete_versions(db, scope, doc["_id"], locks=locks)
+    return await versions.delete_versions_to_first(db, scope, doc["_id"], locks=locks)
 
 
-async def delete_bin(db: Database, doc: dict[str, Any]) -> int:
-    """Delete the bin and its versions; how many versions went with it."""
-    deleted = await versions.delete_with_versions(db, Scope(doc["project"], NS), doc["_id"])
-    with database_errors():
-        await db[BIN_INDEX].delete_one({"_id": doc["_id"]})
-    return deleted
+async def delete_bin(db: Database, doc: dict[str, Any], *, locks: RecordLocks) -> int:
+    """Delete the bin, its versions and its listing entry in one transaction (so no
+    listing shows a deleted bin); how many versions went with it."""
+    found = selector(Scope(doc["project"], NS), doc["_id"])
+
+    async def work(session: Any) -> int:
+        # Read and delete in one snapshot: a write in between makes the delete conflict.
+        live = await records_of(db).find_one(found, {"version": 1}, session=session)
+        if live is None:
+            raise NotFound("record not found", details={"id": doc["_id"]})
+        await records_of(db).delete_one(found, session=session)
+        await versions.versions_of(db).delete_many({"bin": doc["_id"]}, session=session)
+        await db[BIN_INDEX].delete_one({"_id": doc["_id"]}, session=session)
+        return int(live.get("version", 0))
+
+    async with locks.hold(RECORDS, doc["_id"]):  # the bin's writers in this replica queue
+        return await transactions.run(db, work)
 
 
-async def set_meta(db: Database, doc: dict[str, Any], changes: dict[str, Any]) -> None:
-    """Change name or privacy (metadata only: the content and versions stay)."""
+async def set_meta(
+    db: Database, doc: dict[str, Any], changes: dict[str, Any], *, locks: RecordLocks
+) -> None:
+    """Change name or privacy (metadata only: the content and versions stay) on the bin
+    and its listing entry, in one transaction: concurrent renames cannot cross."""
     query = selector(Scope(doc["project"], NS), doc["_id"])
-    with database_errors():
-        result = await records_of(db).update_one(
-            query, {"$set": {**changes, "updatedAt": now()}, "$inc": {"rev": 1}}
+    update = {"$set": {**changes, "updatedAt": now()}, "$inc": {"rev": 1}}
+
+    async def work(session: Any) -> None:
+        result = await records_of(db).update_one(query, update, session=session)
+        if not result.matched_count:
+            raise Conflict("the bin was deleted meanwhile", reason="gone")
+        await db[BIN_INDEX].update_one(
+            {"_id": doc["_id"], "project": doc["project"]}, {"$set": changes}, session=session
         )
-    if not result.matched_count:
-        raise Conflict("the bin was deleted meanwhile", reason="gone")
-    with database_errors():
-        await db[BIN_INDEX].update_one({"_id": doc["_id"]}, {"$set": changes})
+
+    async with locks.hold(RECORDS, doc["_id"]):  # queue here rather than conflict
+        await transactions.run(db, work)
 
 
 async def list_page(
@@ -209,9 +264,33 @@ async def list_page(
 async def tag_schema(
     db: Database, *, project: str, collection_id: str, schema_id: str | None
 ) -> None:
-    """Copy a collection's schema doc id onto its bins (one update_many)."""
+    """Set (None: remove) a collection's schema doc and copy it onto the collection's
+    bins, in one transaction that writes every schema guard of the collection."""
     query = {"project": project, "ns": NS, "collectionId": collection_id}
     # rev moves too, so a versioned write racing with this sees the bin changed.
     update = {"$set": {"schemaDocId": schema_id}, "$inc": {"rev": 1}}
-    with database_errors():
-        await records_of(db).update_many(query, update)
+    attached = {} if schema_id is None else {"schemaDocId": schema_id}
+    detached = ("schemaDocId",) if schema_id is None else ()
+
+    async def work(session: Any) -> None:
+        await namespaces.update(
+            db,
+            project=project,
+            kind=COLLECTION_KIND,
+            ns_id=collection_id,
+            changes=attached,
+            unset=detached,
+            session=session,
+        )
+        for stripe in range(STRIPES):
+            await _schema_guard(db, session, project, collection_id, stripe)
+        await records_of(db).update_many(query, update, session=session)
+
+    await transactions.run(db, work)
+
+
+async def _schema_guard(
+    db: Database, session: Any, project: str, collection_id: str, stripe: int
+) -> None:
+    name = f"{COLLECTION_KIND}/{collection_id}/{stripe}"
+    await transactions.guard(db, session, project=project, name=name)

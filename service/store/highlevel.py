@@ -1,4 +1,5 @@
-"""HighLevel's own queries: an object with its fields, record search, clearing a field."""
+"""HighLevel's own queries: an object with its fields, record search, editing and deleting
+a field (atomically: see update_field and delete_field), clearing a field's values."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from pymongo import ASCENDING, DESCENDING
 
 from service.core.documents import StoredRecord, record_from
 from service.core.paths import field_of
+from service.errors import NotFound, PreconditionFailed
+from service.store import namespaces, transactions
 from service.store.client import Database, collection
 from service.store.namespaces import NAMESPACES
-from service.store.records import OBJECT_RECORDS, Scope, database_errors, records_of
+from service.store.records import OBJECT_RECORDS, Scope, database_errors, now, records_of
 
 OBJECT_KIND = "highlevel.object"
 FIELD_KIND = "highlevel.field"
@@ -129,3 +132,65 @@ async def clear_properties(db: Database, scope: Scope, paths: list[tuple[str, ..
             # Every write bumps `rev` (it backs ETags), this one too.
             {"$unset": dict.fromkeys((field_of(path) for path in paths), ""), "$inc": {"rev": 1}},
         )
+
+
+async def update_field(
+    db: Database, *, project: str, field_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply a field's new settings in one atomic write; the field as it is afterwards.
+
+    New options are merged into the stored ones rather than replacing them: an option
+    that another client added meanwhile, which this request could not name, stays
+    (HighLevel never removes an option). Values go in as literals, since a pipeline
+    would read a string starting with `$` as a field path."""
+    stage: dict[str, Any] = {name: {"$literal": value} for name, value in changes.items()}
+    if "options" in changes:
+        named = [option["key"] for option in changes["options"]]
+        others = {
+            "$filter": {
+                "input": {"$ifNull": ["$options", []]},
+                "cond": {"$not": [{"$in": ["$$this.key", {"$literal": named}]}]},
+            }
+        }
+        stage["options"] = {"$concatArrays": [{"$literal": changes["options"]}, others]}
+    stage["updatedAt"] = {"$literal": now()}
+    stage["rev"] = {"$add": [{"$ifNull": ["$rev", 0]}, 1]}
+    selector = {"_id": field_id, "project": project, "kind": FIELD_KIND}
+    with database_errors():
+        result = await db[NAMESPACES].update_one(selector, [{"$set": stage}])
+    if not result.matched_count:
+        raise NotFound("field not found", reason="field")
+    return await namespaces.get(db, project=project, kind=FIELD_KIND, ns_id=field_id)
+
+
+async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str, Any]:
+    """Delete a field and take it out of its object's searchable properties, in one
+    transaction; the field exactly as it was deleted (its options say where its values
+    are). NotFound (reason "field" or "object"); PreconditionFailed for the primary
+    display property, which stays."""
+
+    async def work(session: Any) -> dict[str, Any]:
+        ns = db[NAMESPACES]
+        selector = {"_id": field_id, "project": project, "kind": FIELD_KIND}
+        # Read and delete in one snapshot: an edit in between makes the delete conflict.
+        doc = await ns.find_one(selector, session=session)
+        if doc is None:
+            raise NotFound("field not found", reason="field")
+        owner = {"project": project, "kind": OBJECT_KIND, "key": doc["objectKey"]}
+        result = await ns.update_one(
+            {**owner, "primaryDisplayProperty": {"$ne": doc["key"]}},
+            {
+                "$pull": {"searchableProperties": doc["key"]},
+                "$set": {"updatedAt": now()},
+                "$inc": {"rev": 1},
+            },
+            session=session,
+        )
+        if not result.matched_count:
+            if await ns.find_one(owner, {"_id": 1}, session=session) is None:
+                raise NotFound("object not found", reason="object")
+            raise PreconditionFailed("the primary display property stays", reason="primary")
+        await ns.delete_one(selector, session=session)
+        return dict(doc)
+
+    return await transactions.run(db, work)

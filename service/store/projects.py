@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
 from service.core import credentials
 from service.core.times import iso_utc
-from service.errors import Conflict, Invalid, NotFound, Unavailable
+from service.errors import Conflict, Invalid, NotFound
+from service.store import transactions
 from service.store.client import Database
+from service.store.errors import translated
 from service.store.records import RECORD_COLLECTIONS
 from service.store.versions import VERSIONS
 
@@ -69,6 +71,7 @@ def _project_from(doc: dict[str, Any]) -> Project:
     )
 
 
+@translated
 async def ensure_indexes(db: Database) -> None:
     await db[PROJECTS].create_index("name", unique=True)
     await db[KEYS].create_index("digest", unique=True)
@@ -76,6 +79,7 @@ async def ensure_indexes(db: Database) -> None:
     await db[USERS].create_index([("project", 1), ("email", 1)], unique=True)
 
 
+@translated
 async def create_project(
     db: Database,
     *,
@@ -112,11 +116,10 @@ async def create_project(
         )
     except DuplicateKeyError:
         raise Conflict(f"a project named {name!r} already exists", reason="duplicate") from None
-    except PyMongoError as exc:
-        raise Unavailable("database unavailable") from exc
     return _project_from(doc), keys
 
 
+@translated
 async def get_project(db: Database, project_id: str) -> Project:
     doc = await db[PROJECTS].find_one({"_id": project_id})
     if doc is None:
@@ -124,11 +127,13 @@ async def get_project(db: Database, project_id: str) -> Project:
     return _project_from(doc)
 
 
+@translated
 async def find_project_by_name(db: Database, name: str) -> Project | None:
     doc = await db[PROJECTS].find_one({"name": name})
     return None if doc is None else _project_from(doc)
 
 
+@translated
 async def update_project(
     db: Database,
     project_id: str,
@@ -152,6 +157,7 @@ async def update_project(
     return await get_project(db, project_id)
 
 
+@translated
 async def delete_project(db: Database, project_id: str) -> None:
     """Delete the project and every document any collection holds for it."""
     await get_project(db, project_id)
@@ -175,6 +181,7 @@ async def _delete_versions_of(db: Database, project_id: str) -> None:
             await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
 
 
+@translated
 async def rotate_key(db: Database, project_id: str, which: str) -> str:
     """Replace the project's API or master key; the old one stops resolving at once."""
     if which not in KEY_KINDS:
@@ -190,6 +197,7 @@ async def rotate_key(db: Database, project_id: str, which: str) -> str:
     return key
 
 
+@translated
 async def lookup_key(db: Database, key: str) -> KeyRecord | None:
     """Resolve a presented key by its digest (one indexed read); None when unknown."""
     digest = credentials.key_digest(key)
@@ -206,6 +214,7 @@ async def lookup_key(db: Database, key: str) -> KeyRecord | None:
     )
 
 
+@translated
 async def create_user(
     db: Database, project_id: str, *, email: str, password: str, username: str | None = None
 ) -> dict[str, Any]:
@@ -227,10 +236,21 @@ async def create_user(
     return {"id": doc["_id"], "email": doc["email"], "username": doc["username"]}
 
 
+@translated
 async def create_access_key(
-    db: Database, project_id: str, *, name: str, grants: frozenset[str], prefix: str = "rhx"
-) -> tuple[dict[str, Any], str]:
-    """A key limited to `grants`; returns its stored description and the key (shown once)."""
+    db: Database,
+    project_id: str,
+    *,
+    name: str,
+    grants: frozenset[str],
+    limit: int,
+    prefix: str = "rhx",
+) -> tuple[dict[str, Any], str] | None:
+    """A key limited to `grants`, unless the project has `limit` of them (None then);
+    returns its stored description and the key (shown once).
+
+    Count and insert run in one transaction that also writes the project's access-key
+    guard, so two creates cannot both count below the limit."""
     key = credentials.new_key(prefix)
     doc = {
         "_id": ObjectId(),
@@ -242,15 +262,25 @@ async def create_access_key(
         "hint": key[: len(prefix) + 5],
         "createdAt": datetime.now(UTC),
     }
-    await db[KEYS].insert_one(doc)
-    return _access_view(doc), key
+    mine = {"project": project_id, "kind": ACCESS}
+
+    async def work(session: Any) -> bool:
+        if await db[KEYS].count_documents(mine, session=session) >= limit:
+            return False
+        await transactions.guard(db, session, project=project_id, name="access-keys")
+        await db[KEYS].insert_one(doc, session=session)
+        return True
+
+    return (_access_view(doc), key) if await transactions.run(db, work) else None
 
 
+@translated
 async def list_access_keys(db: Database, project_id: str) -> list[dict[str, Any]]:
     cursor = db[KEYS].find({"project": project_id, "kind": ACCESS}).sort("_id", 1)
     return [_access_view(doc) async for doc in cursor]
 
 
+@translated
 async def delete_access_key(db: Database, project_id: str, key_id: str) -> dict[str, Any]:
     if not ObjectId.is_valid(key_id):
         raise NotFound("access key not found", reason="access_key")

@@ -13,8 +13,10 @@ Protocol (3 round trips when uncontended, none of which grows with the history):
      absent or has baseRev <= r; a duplicate-key error means a writer that saw a newer
      revision owns the slot: start again;
   3. compare-and-swap the live record on rev r: new content, version n+1, rev r+1.
-     A miss means someone wrote in between: start again (bounded, with jittered backoff,
-     then Conflict).
+     A miss means someone wrote in between: start again.
+Writers of one record in one replica take turns under its lock (service/store/locks.py),
+so "start again" happens only against other replicas, with jittered backoff, until the
+write lands; the deletions below run under the same lock and loop.
 
 Why nothing is lost or duplicated: `rev` only grows and every write bumps it, so a
 revision names exactly one content. The CAS in step 3 succeeds only if the record is still
@@ -31,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,12 +43,13 @@ from pymongo.errors import DuplicateKeyError
 from service.core.compiler import compile_plan, revision_mismatch
 from service.core.documents import content_of
 from service.core.operations import Plan
-from service.errors import Conflict, NotFound
+from service.errors import NotFound
 from service.store.client import collection
-from service.store.records import Scope, database_errors, now, records_of, selector
+from service.store.errors import database_errors
+from service.store.locks import RecordLocks, contended, settle
+from service.store.records import Scope, now, records_of, selector
 
 VERSIONS = "versions"
-ATTEMPTS = 10
 _LIVE_FIELDS = {"data": 1, "rev": 1, "version": 1, "keysEscaped": 1}
 
 
@@ -76,40 +78,54 @@ async def apply_versioned(
     record_id: Any,
     plan: Plan,
     *,
-    attempts: int = ATTEMPTS,
+    locks: RecordLocks | None = None,
+) -> VersionedReceipt:
+    """Apply `plan`, archiving the content it replaces as the next version; retried under
+    the record's lock until it lands (a failing precondition is raised, not retried)."""
+    compile_plan(plan, now=now())  # refuse an invalid plan before any I/O
+    return await settle(
+        locks,
+        scope.collection,
+        record_id,
+        lambda: apply_versioned_once(database, scope, record_id, plan),
+    )
+
+
+async def apply_versioned_once(
+    database: AsyncIOMotorDatabase,
+    scope: Scope,
+    record_id: Any,
+    plan: Plan,
+    *,
     live: dict[str, Any] | None = None,
 ) -> VersionedReceipt:
-    """Apply `plan`, archiving the content it replaces as the next version.
+    """One attempt of the protocol; `contended()` when another writer got in first.
 
     `live` is the stored document (data, rev, version, keysEscaped) when the caller has
-    just read it: the first attempt then starts from it instead of reading it again.
+    just read it (under the record's lock): the attempt then starts from it.
     """
-    compile_plan(plan, now=now())  # refuse an invalid plan before any I/O
-    for attempt in range(attempts):
-        if live is None or attempt:
-            live = await _read_live(database, scope, record_id)
-        rev, number = live["rev"], live.get("version", 0) + 1
-        if plan.preconditions.rev is not None and plan.preconditions.rev != rev:
-            raise revision_mismatch(rev, plan.preconditions.rev)
-        moment = now()
-        cas = dataclasses.replace(
-            plan, preconditions=dataclasses.replace(plan.preconditions, rev=rev)
+    if live is None:
+        live = await _read_live(database, scope, record_id)
+    rev, number = live["rev"], live.get("version", 0) + 1
+    if plan.preconditions.rev is not None and plan.preconditions.rev != rev:
+        raise revision_mismatch(rev, plan.preconditions.rev)
+    moment = now()
+    cas = dataclasses.replace(plan, preconditions=dataclasses.replace(plan.preconditions, rev=rev))
+    compiled = compile_plan(cas, now=moment, version=number)
+    error = compiled.explain(rev, content_of(live))  # fail early, before claiming
+    if error is not None:
+        raise error
+    if not await _claim(versions_of(database), record_id, number, live, moment):
+        raise contended()
+    with database_errors():
+        result = await records_of(database, scope).update_one(
+            {**selector(scope, record_id), **compiled.filter}, compiled.update
         )
-        compiled = compile_plan(cas, now=moment, version=number)
-        error = compiled.explain(rev, content_of(live))  # fail early, before claiming
-        if error is not None:
-            raise error
-        if await _claim(versions_of(database), record_id, number, live, moment):
-            with database_errors():
-                result = await records_of(database, scope).update_one(
-                    {**selector(scope, record_id), **compiled.filter}, compiled.update
-                )
-            if result.matched_count and compiled.limits and not result.modified_count:
-                raise compiled.limit_failure()
-            if result.matched_count:
-                return VersionedReceipt(record_id, number, rev + 1, moment)
-        await _backoff(attempt)
-    raise Conflict("too many concurrent writers; try again", reason="contended")
+    if result.matched_count and compiled.limits and not result.modified_count:
+        raise compiled.limit_failure()
+    if not result.matched_count:
+        raise contended()
+    return VersionedReceipt(record_id, number, rev + 1, moment)
 
 
 async def _claim(
@@ -127,11 +143,6 @@ async def _claim(
         except DuplicateKeyError:
             return False
     return True
-
-
-async def _backoff(attempt: int) -> None:
-    # Jitter spreads the losers of a race so they do not collide again in lockstep.
-    await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
 
 
 async def _read_live(
@@ -168,42 +179,58 @@ async def count_versions(database: AsyncIOMotorDatabase, scope: Scope, record_id
     return int(live.get("version", 0))
 
 
-async def delete_versions(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
+async def delete_versions(
+    database: AsyncIOMotorDatabase,
+    scope: Scope,
+    record_id: Any,
+    *,
+    locks: RecordLocks | None = None,
+) -> int:
     """Delete every version; the live content (the latest) stays. Returns how many."""
-    return await _reset(database, scope, record_id, to_first=False)
+    return await settle(
+        locks,
+        scope.collection,
+        record_id,
+        lambda: _reset_once(database, scope, record_id, to_first=False),
+    )
 
 
 async def delete_versions_to_first(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
+    database: AsyncIOMotorDatabase,
+    scope: Scope,
+    record_id: Any,
+    *,
+    locks: RecordLocks | None = None,
 ) -> int:
     """Delete every version and make version 1 (the original content) live again."""
-    return await _reset(database, scope, record_id, to_first=True)
+    return await settle(
+        locks,
+        scope.collection,
+        record_id,
+        lambda: _reset_once(database, scope, record_id, to_first=True),
+    )
 
 
-async def _reset(
+async def _reset_once(
     database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, *, to_first: bool
 ) -> int:
-    for attempt in range(ATTEMPTS):
-        live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
-        count, rev = live.get("version", 0), live["rev"]
-        if count == 0:
-            return 0
-        fields: dict[str, Any] = {"version": 0, "updatedAt": now()}
-        if to_first:
-            fields |= await _first_content(database, record_id)
-        with database_errors():
-            result = await records_of(database, scope).update_one(
-                {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
-            )
-            if result.matched_count:
-                # Only slots archived up to `rev`: a writer that starts after the reset
-                # archives revisions above it, and its slots must survive.
-                await versions_of(database).delete_many(
-                    {"bin": record_id, "baseRev": {"$lte": rev}}
-                )
-                return int(count)
-        await _backoff(attempt)
-    raise Conflict("too many concurrent writers; try again", reason="contended")
+    live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
+    count, rev = live.get("version", 0), live["rev"]
+    if count == 0:
+        return 0
+    fields: dict[str, Any] = {"version": 0, "updatedAt": now()}
+    if to_first:
+        fields |= await _first_content(database, record_id)
+    with database_errors():
+        result = await records_of(database, scope).update_one(
+            {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
+        )
+        if not result.matched_count:
+            raise contended()
+        # Only slots archived up to `rev`: a writer that starts after the reset archives
+        # revisions above it, and its slots must survive.
+        await versions_of(database).delete_many({"bin": record_id, "baseRev": {"$lte": rev}})
+    return int(count)
 
 
 async def _first_content(database: AsyncIOMotorDatabase, record_id: Any) -> dict[str, Any]:
@@ -215,16 +242,26 @@ async def _first_content(database: AsyncIOMotorDatabase, record_id: Any) -> dict
     return {"data": slot["record"], "keysEscaped": bool(slot.get("keysEscaped"))}
 
 
-async def delete_with_versions(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
+async def delete_with_versions(
+    database: AsyncIOMotorDatabase,
+    scope: Scope,
+    record_id: Any,
+    *,
+    locks: RecordLocks | None = None,
+) -> int:
     """Delete a record and its versions; returns how many versions it had."""
-    for attempt in range(ATTEMPTS):
-        live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
-        with database_errors():
-            result = await records_of(database, scope).delete_one(
-                {**selector(scope, record_id), "rev": live["rev"]}
-            )
-            if result.deleted_count:
-                await versions_of(database).delete_many({"bin": record_id})
-                return int(live.get("version", 0))
-        await _backoff(attempt)
-    raise Conflict("too many concurrent writers; try again", reason="contended")
+    return await settle(
+        locks, scope.collection, record_id, lambda: _delete_once(database, scope, record_id)
+    )
+
+
+async def _delete_once(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
+    live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
+    with database_errors():
+        result = await records_of(database, scope).delete_one(
+            {**selector(scope, record_id), "rev": live["rev"]}
+        )
+        if not result.deleted_count:
+            raise contended()
+        await versions_of(database).delete_many({"bin": record_id})
+    return int(live.get("version", 0))

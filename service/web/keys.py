@@ -9,6 +9,7 @@ from aiohttp import web
 from service.config import Settings
 from service.store.client import Database
 from service.store.directory import Directory
+from service.store.locks import RecordLocks
 from service.store.usage import UsageMeter
 from service.web.dialect import Dialects
 from service.web.metrics import Metrics
@@ -28,3 +29,4 @@ DIALECTS = web.AppKey("dialects", Dialects)
 METRICS = web.AppKey("metrics", Metrics)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 USAGE = web.AppKey("usage", UsageMeter)
+RECORD_LOCKS = web.AppKey("record_locks", RecordLocks)  # this replica's per-record write locks

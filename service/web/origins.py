@@ -7,6 +7,8 @@
   all: it asks the dialect which project the request speaks for and checks that project's
   allow-list, which an admin can change at runtime. A refused request gets a 403 in the
   dialect's envelope before any handler runs, so aiohttp-cors never gets to bless it.
+  A record reached without its owner's key (a public bin) is judged by the owner's policy
+  too, once the handler has read it (`check_owner_origin`).
 - Our response hook runs aiohttp-cors's only for requests that carry an Origin, and adds
   `Vary: Origin` to every response that echoes one, so shared caches do not serve one
   origin's answer to another.
@@ -21,7 +23,9 @@ from aiohttp import hdrs, web
 
 from service.core.origins import origin_allowed
 from service.errors import Forbidden
+from service.store.projects import Project
 from service.web.dialect import Dialect
+from service.web.keys import DIALECTS
 
 CORS_CONFIG = web.AppKey("cors_config", aiohttp_cors.CorsConfig)
 _Hook = Callable[[web.Request, web.StreamResponse], Awaitable[object]]
@@ -34,14 +38,29 @@ async def check_origin(request: web.Request, dialect: Dialect) -> None:
     """Refuse (403, before any handler) an origin the request's project does not allow."""
     if dialect.cors is None:
         return
-    origin = request.headers.get(hdrs.ORIGIN)
-    if origin is None and not dialect.honours_no_origin:
+    if hdrs.ORIGIN not in request.headers and not dialect.honours_no_origin:
         return  # no project's policy can refuse it (most server-side calls)
     project = await dialect.identify(request)
-    if project is not None and not dialect.bypasses_origin_policy(request):
-        require_origin = dialect.honours_no_origin and project.disallow_no_origin
-        if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
-            raise Forbidden("origin not allowed", reason="origin")
+    if project is not None:
+        _judge(request, dialect, project)
+
+
+def check_owner_origin(request: web.Request, owner: Project) -> None:
+    """The same policy, for the owner of what a handler has just read: a public record is
+    reached without the owner's key (or with another project's), so the edge could not
+    know whose allow-list applies until the record was read."""
+    dialect = request.app[DIALECTS].for_request(request)
+    if dialect.cors is not None:
+        _judge(request, dialect, owner)
+
+
+def _judge(request: web.Request, dialect: Dialect, project: Project) -> None:
+    if dialect.bypasses_origin_policy(request):
+        return
+    origin = request.headers.get(hdrs.ORIGIN)
+    require_origin = dialect.honours_no_origin and project.disallow_no_origin
+    if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
+        raise Forbidden("origin not allowed", reason="origin")
 
 
 def setup_cors(app: web.Application) -> None:

@@ -12,10 +12,10 @@ from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, NotFound, PreconditionFailed
 from service.store import highlevel as store
 from service.store import namespaces
-from service.store.highlevel import FIELD_KIND, OBJECT_KIND
+from service.store.highlevel import FIELD_KIND
 from service.store.projects import Project
 from service.web.keys import DATABASE
 
@@ -147,13 +147,12 @@ async def update_field(request: web.Request, ctx: Context, project: Project) -> 
     if problems:
         raise unprocessable(problems)
     changes = {name: loaded[name] for name in _SETTINGS if name in loaded}
-    updated = await namespaces.update(
-        request.app[DATABASE],
-        project=project.id,
-        kind=FIELD_KIND,
-        ns_id=doc["_id"],
-        changes=changes,
-    )
+    try:
+        updated = await store.update_field(
+            request.app[DATABASE], project=project.id, field_id=doc["_id"], changes=changes
+        )
+    except NotFound:  # deleted meanwhile
+        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
     ctx.schemas.forget(project.id, doc["objectKey"])
     return web.json_response({"field": render.field(updated)})
 
@@ -168,25 +167,21 @@ def _value_paths(doc: dict[str, Any]) -> list[tuple[str, ...]]:
 
 async def delete_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=False)
-    doc = await _field(request, project)
     database = request.app[DATABASE]
-    ctx.schemas.forget(project.id, doc["objectKey"])
-    schema, _ = await ctx.schemas.get(database, project.id, doc["objectKey"])
-    if doc["key"] == schema.object.get("primaryDisplayProperty"):
-        raise unprocessable([messages.PRIMARY_KEPT])
-    await namespaces.delete(database, project=project.id, kind=FIELD_KIND, ns_id=doc["_id"])
-    searchable = schema.object.get("searchableProperties") or []
-    if doc["key"] in searchable:
-        kept = [key for key in searchable if key != doc["key"]]
-        await namespaces.update(
-            database,
-            project=project.id,
-            kind=OBJECT_KIND,
-            ns_id=schema.id,
-            changes={"searchableProperties": kept},
+    try:
+        doc = await store.delete_field(
+            database, project=project.id, field_id=request.match_info["id"]
         )
-    # The values go with the field, so a field created later with the same key starts empty.
-    await store.clear_properties(database, d.scope_of(project.id, schema.key), _value_paths(doc))
+    except PreconditionFailed:
+        raise unprocessable([messages.PRIMARY_KEPT]) from None
+    except NotFound as exc:
+        if exc.reason == "object":
+            raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found") from None
+        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
+    # The values go with the field, so a field created later with the same key starts
+    # empty; `doc` is the field as deleted, so its options are all there.
+    scope = d.scope_of(project.id, doc["objectKey"])
+    await store.clear_properties(database, scope, _value_paths(doc))
     ctx.schemas.forget(project.id, doc["objectKey"])
     return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})
 

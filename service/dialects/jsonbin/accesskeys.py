@@ -40,11 +40,13 @@ async def create_access_key(request: web.Request) -> web.Response:
         loaded = AccessKeyPermissionsSchema().load(body)
     except ValidationError as exc:
         raise Invalid(messages.KEY_PERMISSIONS, details=exc.messages) from None
-    database = request.app[DATABASE]
-    if len(await projects.list_access_keys(database, project.id)) >= MAX_KEYS:
-        raise Forbidden(messages.KEY_LIMIT)
     grants = frozenset(grant for grant, allowed in loaded["bins"].items() if allowed)
-    view, key = await projects.create_access_key(database, project.id, name=name, grants=grants)
+    created = await projects.create_access_key(
+        request.app[DATABASE], project.id, name=name, grants=grants, limit=MAX_KEYS
+    )
+    if created is None:
+        raise Forbidden(messages.KEY_LIMIT)
+    view, key = created
     request.app[DIRECTORY].forget_misses()
     return web.json_response(
         {

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 from typing import Any
 
 from aiohttp import web
 from bson import ObjectId
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-from jsonpath_ng.ext import parse as parse_json_path
 
-from service.dialects.jsonbin import auth, headers, messages, render
+from service.dialects.jsonbin import auth, headers, jsonpaths, messages, render
 from service.dialects.jsonbin.collections import load_collection
-from service.dialects.jsonbin.plans import charge, check_size
+from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import load_schema_doc
 from service.dialects.jsonbin.validation import validate_record
 from service.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from service.store import bins as store
 from service.store.projects import Project
-from service.web.body import parse_json, read_body
-from service.web.keys import DATABASE, DIRECTORY, SETTINGS
+from service.web.body import parse_json, read_body, without_bom
+from service.web.keys import DATABASE, DIRECTORY, RECORD_LOCKS, SETTINGS
+from service.web.origins import check_owner_origin
 
 _BLANK_KINDS = (dict, list, str, type(None))
-_ATTEMPTS = 10  # re-reads of a bin that keeps changing under a slow-path update
+_SCHEMA_ATTEMPTS = 5  # creates that find the collection's schema changed meanwhile
 
 
 def _bin_id(request: web.Request) -> str:
@@ -39,7 +36,7 @@ async def _record_body(request: web.Request) -> tuple[Any, bytes]:
     record = parse_json(raw)
     if not record and type(record) in _BLANK_KINDS:  # {}, [], "" or null; not 0 or false
         raise Invalid(messages.BIN_BLANK, reason="blank")
-    return record, raw
+    return record, without_bom(raw)  # strict UTF-8, as the answer echoes it
 
 
 async def _validate_schema(
@@ -67,19 +64,36 @@ async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
 
 
 async def _readable_bin(request: web.Request, *, missing: str, invalid: str) -> dict[str, Any]:
-    """A public bin, or a private one the caller may read; charges the owner's quota."""
+    """A public bin, or a private one the caller may read; judged by the owner's origin
+    policy and charged to the owner's quota."""
     bin_id = _bin_id(request)
     doc = await store.find_bin(request.app[DATABASE], bin_id)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
+    caller: Project | None = None
     if doc["private"]:
-        project = auth.require_grant(
+        caller = auth.require_grant(
             await auth.caller(request), "read", missing=missing, invalid=invalid
         )
-        if project.id != doc["project"]:
+        if caller.id != doc["project"]:
             raise Unauthorized(invalid)
-    await charge(request, doc["project"])
+    owner = await _owner(request, doc, caller, gone=messages.BIN_NOT_FOUND_OR_FOREIGN)
+    await charge(request, owner)
     return doc
+
+
+async def _owner(
+    request: web.Request, doc: dict[str, Any], caller: Project | None, *, gone: str
+) -> Project:
+    """The project owning `doc`; its origin policy is checked here unless the edge already
+    did (the caller's own key). 404 `gone` when the project has been deleted."""
+    if caller is not None and caller.id == doc["project"]:
+        return caller
+    owner = await request.app[DIRECTORY].project(doc["project"])
+    if owner is None:
+        raise NotFound(gone)
+    check_owner_origin(request, owner)
+    return owner
 
 
 async def create_bin(request: web.Request) -> web.Response:
@@ -91,26 +105,52 @@ async def create_bin(request: web.Request) -> web.Response:
         invalid=messages.MASTER_KEY_INVALID,
     )
     await charge(request, project)
-    private = headers.flag(request, "X-Bin-Private", True)
+    private = bool(headers.flag(request, "X-Bin-Private", True))
     name = headers.optional_bin_name(request)
-    collection = None
-    if "X-Collection-Id" in request.headers:
-        collection = await load_collection(
-            request,
-            project.id,
-            request.headers["X-Collection-Id"].strip(),
-            foreign=messages.COLLECTION_FOREIGN,
-        )
+    collection = await _target_collection(request, project.id)
     record, raw = await _record_body(request)
     check_size(project, record, len(raw), free_message=messages.FREE_CREATE_SIZE)
+    for _ in range(_SCHEMA_ATTEMPTS - 1):
+        try:
+            return await _insert_bin(request, project.id, collection, record, raw, private, name)
+        except Conflict as exc:
+            if exc.reason != "schema_changed":
+                raise
+        # A schema was attached or detached meanwhile: validate against the new one.
+        collection = await _target_collection(request, project.id)
+    return await _insert_bin(request, project.id, collection, record, raw, private, name)
+
+
+async def _target_collection(request: web.Request, project_id: str) -> dict[str, Any] | None:
+    if "X-Collection-Id" not in request.headers:
+        return None
+    return await load_collection(
+        request,
+        project_id,
+        request.headers["X-Collection-Id"].strip(),
+        foreign=messages.COLLECTION_FOREIGN,
+    )
+
+
+async def _insert_bin(
+    request: web.Request,
+    project_id: str,
+    collection: dict[str, Any] | None,
+    record: Any,
+    raw: bytes,
+    private: bool,
+    name: str | None,
+) -> web.Response:
+    """Validate against the collection's schema and insert, on condition (checked by the
+    store) that the collection still has that schema."""
     schema_id = collection.get("schemaDocId") if collection else None
-    await _validate_schema(request, project.id, schema_id, record)
+    await _validate_schema(request, project_id, schema_id, record)
     doc = await store.create_bin(
         request.app[DATABASE],
-        project=project.id,
+        project=project_id,
         bin_id=str(ObjectId()),
         record=record,
-        private=bool(private),
+        private=private,
         name=name,
         collection_id=collection["_id"] if collection else None,
         schema_id=schema_id,
@@ -122,12 +162,7 @@ def _extract(request: web.Request, record: Any) -> Any:
     path = request.headers.get("X-JSON-Path") or request.headers.get("X-Dot-Path")
     if not path:
         return record
-    try:
-        expression = parse_json_path(path.strip())
-        # Evaluation can fail too (a filter with a bad regular expression, say).
-        return [match.value for match in expression.find(record)]
-    except (JsonPathLexerError, JsonPathParserError, Exception):
-        raise Invalid(messages.INVALID_JSON_PATH, reason="json_path") from None
+    return jsonpaths.select(path, record)
 
 
 def _wants_meta(request: web.Request) -> bool:
@@ -152,7 +187,8 @@ async def read_bin(request: web.Request) -> web.Response:
 
 async def read_version(request: web.Request) -> web.Response:
     text = request.match_info["version"]
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+    # ASCII digits within int64 (19 digits at most: int() refuses over 4300 by itself).
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 1 <= int(text) < 2**63:
         raise Invalid(messages.BAD_VERSION, reason="version")
     doc = await _readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
@@ -182,63 +218,56 @@ async def update_bin(request: web.Request) -> web.Response:
     who = await auth.caller(request)
     versioning = headers.flag(request, "X-Bin-Versioning")
     record, raw = await _record_body(request)
-    database = request.app[DATABASE]
-    owner: Project | None = None
+    caller: Project | None = None
     if who.presented is not None:
-        owner = auth.require_grant(
+        caller = auth.require_grant(
             who,
             "update",
             missing=messages.MASTER_KEY_MISSING_UPDATE,
             invalid=messages.MASTER_KEY_INVALID_UPDATE,
         )
-        await charge(request, owner)
-        check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
-        if versioning and owner.plan == "free":
-            raise Forbidden(messages.FREE_VERSIONING)
-        # The common case, one round trip: a private bin of the caller's, no schema.
-        if not versioning and await store.replace_private(
-            database, bin_id=bin_id, project=owner.id, record=record
-        ):
-            return render.updated(raw, bin_id, private=True, version=None)
-    for attempt in range(_ATTEMPTS):
-        try:
-            return await _update_slow_path(
-                request, bin_id, owner, versioning, record, raw, first=attempt == 0
+        # The common case, one round trip: a private, schema-less bin of the caller's, so
+        # the caller is its owner; anything else is judged by the owner on the general path.
+        if (
+            not versioning
+            and affordable(request, caller, record, len(raw))
+            and await store.replace_private(
+                request.app[DATABASE], bin_id=bin_id, project=caller.id, record=record
             )
-        except Conflict as exc:
-            # The bin moved between our read and our write: read it again and re-decide.
-            if exc.reason != "contended" or attempt == _ATTEMPTS - 1:
-                raise
-            await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
-    raise AssertionError("unreachable")
+        ):
+            await count_served(request, caller)
+            return render.updated(raw, bin_id, private=True, version=None)
+    return await store.settle_update(
+        request.app[RECORD_LOCKS],
+        bin_id,
+        lambda: _update_slow_path(request, bin_id, caller, versioning, record, raw),
+    )
 
 
 async def _update_slow_path(
     request: web.Request,
     bin_id: str,
-    caller_project: Project | None,
+    caller: Project | None,
     versioning: bool | None,
     record: Any,
     raw: bytes,
-    *,
-    first: bool,
 ) -> web.Response:
-    """Read the bin, then decide: who may write, whether to version, which schema applies."""
+    """One attempt: read the bin, then decide by its owner's rules who may write, whether
+    to version and which schema applies, and write once (store.settle_update retries)."""
     database = request.app[DATABASE]
     doc = await store.find_bin(database, bin_id)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND)
-    owned = caller_project is not None and caller_project.id == doc["project"]
-    if doc["private"] and caller_project is None:
+    owned = caller is not None and caller.id == doc["project"]
+    if doc["private"] and caller is None:
         raise Unauthorized(messages.MASTER_KEY_MISSING_UPDATE)
     if doc["private"] and not owned:
         raise Unauthorized(messages.MASTER_KEY_INVALID_UPDATE)
-    owner = caller_project if owned else await request.app[DIRECTORY].project(doc["project"])
-    if owner is None:
-        raise NotFound(messages.BIN_NOT_FOUND)
-    if caller_project is None and first:
-        await charge(request, owner)
-        check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
+    owner = await _owner(request, doc, caller, gone=messages.BIN_NOT_FOUND)
+    await charge(request, owner)
+    check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
+    if versioning and owner.plan == "free":
+        raise Forbidden(messages.FREE_VERSIONING)
     await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
     # Public bins are versioned unless their owner says otherwise with the master key;
     # versioning is a Pro feature, so a Free owner's public bin is written unversioned.
@@ -252,7 +281,7 @@ async def _update_slow_path(
 
 async def delete_bin(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "delete")
-    deleted = await store.delete_bin(request.app[DATABASE], doc)
+    deleted = await store.delete_bin(request.app[DATABASE], doc, locks=request.app[RECORD_LOCKS])
     return web.json_response(
         render.message(messages.BIN_DELETED, id=doc["_id"], versionsDeleted=deleted)
     )
@@ -261,7 +290,9 @@ async def delete_bin(request: web.Request) -> web.Response:
 async def delete_versions(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "delete")
     preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
-    deleted = await store.delete_versions(request.app[DATABASE], doc, preserve_latest=preserve)
+    deleted = await store.delete_versions(
+        request.app[DATABASE], doc, preserve_latest=preserve, locks=request.app[RECORD_LOCKS]
+    )
     if deleted == 0:
         return web.json_response(render.message(messages.NO_VERSIONS))
     text = messages.VERSIONS_DELETED_PRESERVED if preserve else messages.VERSIONS_DELETED
@@ -273,7 +304,9 @@ async def rename_bin(request: web.Request) -> web.Response:
     name = headers.optional_bin_name(request)
     if name is None:
         raise Invalid(messages.BIN_NAME, reason="header")
-    await store.set_meta(request.app[DATABASE], doc, {"name": name})
+    await store.set_meta(
+        request.app[DATABASE], doc, {"name": name}, locks=request.app[RECORD_LOCKS]
+    )
     return web.json_response(render.meta_changed(doc["_id"], name=name))
 
 
@@ -282,5 +315,7 @@ async def set_privacy(request: web.Request) -> web.Response:
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"), reason="header")
-    await store.set_meta(request.app[DATABASE], doc, {"private": private})
+    await store.set_meta(
+        request.app[DATABASE], doc, {"private": private}, locks=request.app[RECORD_LOCKS]
+    )
     return web.json_response(render.meta_changed(doc["_id"], private=private))

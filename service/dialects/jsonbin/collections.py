@@ -13,7 +13,7 @@ from service.errors import Forbidden, Invalid, NotFound
 from service.store import bins, namespaces
 from service.web.keys import DATABASE
 
-KIND = "jsonbin.collection"
+KIND = bins.COLLECTION_KIND
 UNCATEGORIZED = "uncategorized"
 PAGE_SIZE = 10
 LIMIT_BY_PLAN = {"free": 1, "pro": 10}
@@ -51,12 +51,15 @@ async def create_collection(request: web.Request) -> web.Response:
         invalid=messages.MASTER_KEY_INVALID,
     )
     name = _name(request)
-    database = request.app[DATABASE]
-    if await namespaces.count(database, project=project.id, kind=KIND) >= LIMIT_BY_PLAN.get(
-        project.plan, 10
-    ):
+    doc = await namespaces.create_limited(
+        request.app[DATABASE],
+        project=project.id,
+        kind=KIND,
+        attrs={"name": name},
+        limit=LIMIT_BY_PLAN.get(project.plan, 10),
+    )
+    if doc is None:
         raise Forbidden(messages.COLLECTION_LIMIT)
-    doc = await namespaces.create(database, project=project.id, kind=KIND, attrs={"name": name})
     return web.json_response(
         {"record": doc["_id"], "metadata": {"name": name, "createdAt": iso_utc(doc["createdAt"])}}
     )
@@ -124,7 +127,9 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     schema = await load_schema_doc(request, project_id, request.headers.get("X-Schema-Doc-Id", ""))
-    await _set_schema(request, project_id, doc["_id"], schema["_id"])
+    await bins.tag_schema(
+        request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=schema["_id"]
+    )
     return web.json_response(
         {
             "collectionName": doc["name"],
@@ -137,38 +142,12 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
 async def detach_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
-    await _set_schema(request, project_id, doc["_id"], None)
+    await bins.tag_schema(
+        request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=None
+    )
     return web.json_response(
         {
             "collectionName": doc["name"],
             "metadata": {"id": doc["_id"], "createdAt": iso_utc(doc["createdAt"])},
         }
-    )
-
-
-async def _set_schema(
-    request: web.Request, project_id: str, collection_id: str, schema_id: str | None
-) -> None:
-    """Record the schema on the collection and on each of its bins, so that a bin update
-    learns whether it must be validated from its own write (see store/bins.py)."""
-    database = request.app[DATABASE]
-    if schema_id is None:
-        await namespaces.update(
-            database,
-            project=project_id,
-            kind=KIND,
-            ns_id=collection_id,
-            changes={},
-            unset=("schemaDocId",),
-        )
-    else:
-        await namespaces.update(
-            database,
-            project=project_id,
-            kind=KIND,
-            ns_id=collection_id,
-            changes={"schemaDocId": schema_id},
-        )
-    await bins.tag_schema(
-        database, project=project_id, collection_id=collection_id, schema_id=schema_id
     )

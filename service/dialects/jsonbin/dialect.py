@@ -49,6 +49,8 @@ class JsonBinDialect(Dialect):
         return web.json_response({"message": text}, status=status, headers=error.headers)
 
     async def identify(self, request: web.Request) -> Project | None:
+        # The key's project only: a public bin's owner is known once the handler has read
+        # the bin, and its policy is applied there (bins.py, web.origins.check_owner_origin).
         return (await auth.caller(request)).project
 
     async def ensure_indexes(self, database: Any) -> None:

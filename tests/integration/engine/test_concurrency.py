@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from service.core.operations import Add, Inc, Limit, Plan, Preconditions, Remove, Replace
-from service.errors import Conflict, PreconditionFailed
+from service.errors import PreconditionFailed
+from service.store import locks as store_locks
+from service.store.locks import RecordLocks
 from service.store.records import apply_plan, create_record, get_record
 from service.store.versions import (
     VersionedReceipt,
     apply_versioned,
     count_versions,
+    delete_versions,
     read_version,
 )
 
@@ -39,31 +42,73 @@ def replace_with(writer: int) -> Plan:
     return Plan([Replace({"writer": writer})])
 
 
-async def test_16_concurrent_versioned_replaces_leave_versions_one_to_n_without_gaps(
+async def assert_exact_history(db, scope, outcomes: list[VersionedReceipt], first: object) -> None:
+    """Versions 1..n, one per write; version k holds what the writer of version k-1 wrote
+    (version 1: `first`), and the live content is the last writer's."""
+    writer_of = {o.version: i for i, o in enumerate(outcomes)}
+    n = len(outcomes)
+    assert sorted(writer_of) == list(range(1, n + 1))
+    assert await count_versions(db, scope, "bin") == n
+    assert await db.versions.count_documents({"bin": "bin", "version": {"$lte": n}}) == n
+    assert (await read_version(db, scope, "bin", 1)).data == first
+    for k in range(2, n + 1):
+        assert (await read_version(db, scope, "bin", k)).data == {"writer": writer_of[k - 1]}
+    live = await get_record(db, scope, "bin")
+    assert live.data == {"writer": writer_of[n]} and live.version == n
+
+
+async def test_16_concurrent_versioned_replaces_without_locks_all_land_without_gaps(
+    engine_db, scope
+):
+    # No lock: every writer races every other, as across replicas; retries converge.
+    await create_record(engine_db, scope, "bin", {"writer": None})
+    outcomes = await asyncio.gather(
+        *(apply_versioned(engine_db, scope, "bin", replace_with(i)) for i in range(16))
+    )
+    await assert_exact_history(engine_db, scope, list(outcomes), {"writer": None})
+
+
+async def test_64_concurrent_versioned_replaces_under_the_record_lock_take_turns(
+    engine_db, scope, monkeypatch
+):
+    await create_record(engine_db, scope, "bin", {"writer": None})
+    locks = RecordLocks()
+    pauses: list[int] = []
+    monkeypatch.setattr(store_locks, "_pause", lambda tries: pauses.append(tries) or 0.0)
+    outcomes = await asyncio.gather(
+        *(apply_versioned(engine_db, scope, "bin", replace_with(i), locks=locks) for i in range(64))
+    )
+    await assert_exact_history(engine_db, scope, list(outcomes), {"writer": None})
+    assert pauses == []  # one replica's writers never made each other start again
+    assert len(locks) == 0
+
+
+async def test_two_replicas_locks_with_32_writers_each_converge(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"writer": None})
+    replicas = [RecordLocks(), RecordLocks()]
+    outcomes = await asyncio.gather(
+        *(
+            apply_versioned(engine_db, scope, "bin", replace_with(i), locks=replicas[i % 2])
+            for i in range(64)
+        )
+    )
+    await assert_exact_history(engine_db, scope, list(outcomes), {"writer": None})
+
+
+async def test_version_deletions_racing_versioned_writes_all_land_and_keep_numbering_exact(
     engine_db, scope
 ):
     await create_record(engine_db, scope, "bin", {"writer": None})
-    outcomes = await asyncio.gather(
-        *(
-            apply_versioned(engine_db, scope, "bin", Plan([Replace({"writer": i})]))
-            for i in range(16)
-        ),
-        return_exceptions=True,
-    )
-    # A writer may give up after its bounded retries (Conflict); the history must stay
-    # exact whatever the number of winners.
-    assert all(isinstance(o, VersionedReceipt | Conflict) for o in outcomes), outcomes
-    writer_of = {o.version: i for i, o in enumerate(outcomes) if isinstance(o, VersionedReceipt)}
-    n = len(writer_of)
-    assert n >= 8 and sorted(writer_of) == list(range(1, n + 1))
-    assert await count_versions(engine_db, scope, "bin") == n
-    assert await engine_db.versions.count_documents({"bin": "bin", "version": {"$lte": n}}) == n
-    # Version k holds what the writer that made version k-1 wrote (version 1: the original).
-    assert (await read_version(engine_db, scope, "bin", 1)).data == {"writer": None}
-    for k in range(2, n + 1):
-        assert (await read_version(engine_db, scope, "bin", k)).data == {"writer": writer_of[k - 1]}
+    locks = RecordLocks()
+    writes = [apply_versioned(engine_db, scope, "bin", replace_with(i)) for i in range(24)]
+    resets = [delete_versions(engine_db, scope, "bin", locks=locks) for _ in range(4)]
+    await asyncio.gather(*writes, *resets)  # writers without the lock: a second replica
     live = await get_record(engine_db, scope, "bin")
-    assert live.data == {"writer": writer_of[n]} and live.version == n
+    slots = await engine_db.versions.find(
+        {"bin": "bin", "version": {"$lte": live.version}}
+    ).to_list(None)
+    assert sorted(slot["version"] for slot in slots) == list(range(1, live.version + 1))
+    assert live.data in [{"writer": i} for i in range(24)]
 
 
 async def test_a_size_limit_holds_under_concurrent_adds(engine_db, scope):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
 from service.errors import NotFound, PreconditionFailed
+from service.store.locks import RecordLocks
 from service.store.records import apply_plan, create_record, get_record, now
 from service.store.versions import (
     _claim,
@@ -124,3 +127,32 @@ async def test_deleting_a_record_with_versions_reports_and_removes_them(engine_d
     assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
     with pytest.raises(NotFound):
         await get_record(engine_db, scope, "bin")
+
+
+async def test_deleting_a_record_amid_locked_versioned_writers_leaves_no_version_behind(
+    engine_db, scope
+):
+    await create_record(engine_db, scope, "bin", {"v": 0})
+    locks = RecordLocks()
+    writes = [apply_versioned(engine_db, scope, "bin", replace(i), locks=locks) for i in range(8)]
+    deletion = delete_with_versions(engine_db, scope, "bin", locks=locks)
+    later = [apply_versioned(engine_db, scope, "bin", replace(i), locks=locks) for i in range(4)]
+    outcomes = await asyncio.gather(*writes, deletion, *later, return_exceptions=True)
+    # The lock is first come, first served: 8 writes land, the delete reports them, and
+    # the writers queued behind it find nothing to write.
+    assert [o.version for o in outcomes[:8]] == list(range(1, 9))  # type: ignore[union-attr]
+    assert outcomes[8] == 8
+    assert all(isinstance(o, NotFound) for o in outcomes[9:])
+    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+
+
+async def test_resets_queued_behind_a_writer_wait_for_it_instead_of_failing(engine_db, scope):
+    await versioned_bin(engine_db, scope, {"v": 1}, {"v": 2})
+    locks = RecordLocks()
+    outcomes = await asyncio.gather(
+        apply_versioned(engine_db, scope, "bin", replace({"v": 3}), locks=locks),
+        delete_versions_to_first(engine_db, scope, "bin", locks=locks),
+        delete_versions(engine_db, scope, "bin", locks=locks),
+    )
+    assert outcomes[0].version == 3 and outcomes[1:] == [3, 0]  # type: ignore[union-attr]
+    assert (await get_record(engine_db, scope, "bin")).data == {"v": 0}

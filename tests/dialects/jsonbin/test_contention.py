@@ -1,0 +1,173 @@
+"""Versioned PUTs racing on one bin, in one service and in two: every one answers 200 and
+keeps exactly one version (numbers 1..n, no gap, no duplicate, no body lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import aiohttp
+import pytest
+
+from service.dialects.jsonbin import messages
+from service.store import locks as store_locks
+from service.store import versions
+from service.store.embedded import free_port
+from service.store.locks import contended
+from service.store.projects import create_project
+from service.web.keys import RECORD_LOCKS
+from tests.dialects.jsonbin.conftest import create_bin
+
+ORIGINAL = {"writer": "original"}
+
+
+def versioned(headers: dict[str, str]) -> dict[str, str]:
+    return {**headers, "Content-Type": "application/json", "X-Bin-Versioning": "true"}
+
+
+async def history(get, bin_id: str, headers: dict[str, str]) -> tuple[int, list[Any], Any]:
+    """(versionCount, the records of versions 1..count, the latest record) via the API."""
+    count = (await get(f"/v3/b/{bin_id}/versions/count", headers))["metadata"]["versionCount"]
+    records = [(await get(f"/v3/b/{bin_id}/{n}", headers))["record"] for n in range(1, count + 1)]
+    latest = (await get(f"/v3/b/{bin_id}/latest", headers))["record"]
+    return count, records, latest
+
+
+def assert_each_body_once(
+    outcomes: list[tuple[int, dict[str, Any]]], bodies: list[Any], records: list[Any], latest: Any
+) -> None:
+    """Every PUT answered 200 with its own version number, and the history holds the
+    original and every body exactly once, each right after the one it replaced."""
+    assert [status for status, _ in outcomes] == [200] * len(bodies), outcomes[:3]
+    numbers = sorted(answer["metadata"]["version"] for _, answer in outcomes)
+    assert numbers == list(range(1, len(bodies) + 1))
+    stored = [*records, latest]
+    assert stored[0] == ORIGINAL
+    assert Counter(map(repr, stored)) == Counter(map(repr, [ORIGINAL, *bodies]))
+    # The PUT answered version k archived the content before it: its body is version k+1.
+    for (_, answer), body in zip(outcomes, bodies, strict=True):
+        assert stored[answer["metadata"]["version"]] == body
+
+
+async def test_64_concurrent_versioned_puts_on_one_bin_all_succeed_with_one_version_each(
+    client, pro
+):
+    bin_id = await create_bin(client, pro, ORIGINAL)
+
+    async def get(path: str, headers: dict[str, str]) -> Any:
+        response = await client.get(path, headers=headers)
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+    async def put(body: Any) -> tuple[int, dict[str, Any]]:
+        response = await client.put(f"/v3/b/{bin_id}", json=body, headers=versioned(pro.headers))
+        return response.status, await response.json()
+
+    bodies = [{"writer": i} for i in range(64)]
+    outcomes = await asyncio.gather(*(put(body) for body in bodies))
+    count, records, latest = await history(get, bin_id, pro.headers)
+    assert count == 64
+    assert_each_body_once(outcomes, bodies, records, latest)
+    assert len(client.app[RECORD_LOCKS]) == 0  # no writer left, no lock kept
+
+
+def start_service(db_uri: str, db_name: str, port: int) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "MONGODB_URI": db_uri,
+        "MONGODB_DB": db_name,
+        "PORT": str(port),
+        "CREATE_DEMO_PROJECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def wait_ready(session: aiohttp.ClientSession, base: str, proc: subprocess.Popen[str]):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            async with session.get(f"{base}/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{base} never ready")
+
+
+@pytest.fixture
+async def two_services(db_uri, connection):
+    """Two `python -m service` processes on one database: two replicas."""
+    ports = [free_port(), free_port()]
+    procs = [start_service(db_uri, connection.database.name, port) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+            for base, proc in zip(bases, procs, strict=True):
+                await wait_ready(session, base, proc)
+            yield session, bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+
+
+async def test_two_services_with_32_versioned_writers_each_on_one_bin_lose_nothing(
+    two_services, database
+):
+    session, bases = two_services
+    _, keys = await create_project(database, name=f"race-{uuid.uuid4().hex[:6]}")
+    master = {"X-Master-Key": keys["masterKey"]}
+    async with session.post(
+        f"{bases[0]}/v3/b", json=ORIGINAL, headers={**master, "Content-Type": "application/json"}
+    ) as created:
+        assert created.status == 200, await created.text()
+        bin_id = (await created.json())["metadata"]["id"]
+
+    async def put(base: str, body: Any) -> tuple[int, dict[str, Any]]:
+        url = f"{base}/v3/b/{bin_id}"
+        async with session.put(url, json=body, headers=versioned(master)) as response:
+            return response.status, await response.json()
+
+    async def get(path: str, headers: dict[str, str]) -> Any:
+        async with session.get(bases[1] + path, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+    bodies = [{"writer": i, "via": i % 2} for i in range(64)]
+    outcomes = await asyncio.gather(*(put(bases[i % 2], body) for i, body in enumerate(bodies)))
+    count, records, latest = await history(get, bin_id, master)
+    assert count == 64
+    assert_each_body_once(outcomes, bodies, records, latest)
+
+
+async def test_a_write_that_never_lands_ends_in_503_with_retry_after_not_409(
+    client, pro, monkeypatch
+):
+    bin_id = await create_bin(client, pro, ORIGINAL)
+
+    async def always_beaten(*args: Any, **kwargs: Any) -> None:
+        raise contended()
+
+    monkeypatch.setattr(store_locks, "SETTLE_SECONDS", 0.05)
+    monkeypatch.setattr(versions, "apply_versioned_once", always_beaten)
+    response = await client.put(f"/v3/b/{bin_id}", json={"a": 1}, headers=versioned(pro.headers))
+    assert response.status == 503
+    assert response.headers["Retry-After"] == "1"
+    assert await response.json() == {"message": messages.UNAVAILABLE}
+    assert len(client.app[RECORD_LOCKS]) == 0
