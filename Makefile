@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check fmt bench k8s clean
+.PHONY: help install run test check fmt fuzz bench k8s clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,12 @@ check: ## lint and type-check (never edits files)
 fmt: ## format and auto-fix lint findings
 	$(BIN)/ruff format service tests bench
 	$(BIN)/ruff check --fix service tests bench
+
+fuzz: ## a longer fuzz pass (schemathesis + hostile input) on every route; prints cases and 5xx per dialect
+	@summary=$$(mktemp); \
+	RECORDHUB_FUZZ_EXAMPLES=$${RECORDHUB_FUZZ_EXAMPLES:-200} RECORDHUB_FUZZ_SUMMARY=$$summary \
+		$(BIN)/python -m pytest tests/web/test_schemathesis.py tests/web/test_hostile_fuzz.py -q; \
+	status=$$?; cat $$summary; rm -f $$summary; exit $$status
 
 bench: ## run the benchmarks and write bench/results/latest.md
 	$(BIN)/python -m bench

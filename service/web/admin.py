@@ -19,9 +19,13 @@ from service.web.keys import DATABASE, DIRECTORY, SETTINGS
 PREFIX = "/admin"
 
 
+# For the OpenAPI document only (a subset of what normalize_origin accepts).
+_ORIGIN = {"pattern": r"^https?://[a-z0-9-]+(\.[a-z0-9-]+)*(:[1-9][0-9]{0,3})?$"}
+
+
 class _Origins(fields.List):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(fields.String(), **kwargs)
+        super().__init__(fields.String(metadata=_ORIGIN), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         items = super()._deserialize(value, attr, data, **kwargs)

@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 
 from service.app import create_app
 from service.config import Settings
+from service.dialects.highlevel import definitions as d
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.web.dialect import Dialect
 from service.web.routedoc import Reply, RouteDoc
@@ -256,3 +257,43 @@ async def test_unknown_asset_is_a_404(client):
     response = await client.get("/docs/static/no-such-file.js")
 
     assert response.status == 404
+
+
+async def test_highlevel_bodies_say_what_the_api_validates(client):
+    spec = await _spec(client)
+    paths = spec["paths"]
+
+    def body(path: str, method: str) -> dict[str, Any]:
+        return paths[path][method]["requestBody"]["content"]["application/json"]["schema"]
+
+    created = body("/objects/", "post")
+    assert set(created["required"]) == {
+        "labels",
+        "key",
+        "locationId",
+        "primaryDisplayPropertyDetails",
+    }
+    assert created["additionalProperties"] is False
+    assert re.fullmatch(created["properties"]["key"]["pattern"], "custom_objects.pet")
+    assert not re.fullmatch(created["properties"]["key"]["pattern"], "Pets!")
+    # One variant per group of data types: together they name every type exactly once.
+    types = [
+        t
+        for v in body("/custom-fields/", "post")["oneOf"]
+        for t in v["properties"]["dataType"]["enum"]
+    ]
+    assert sorted(types) == sorted(d.DATA_TYPES)
+    search = body("/objects/{key}/records/search", "post")["properties"]
+    assert search["page"]["maximum"] == 10_000
+    version = next(p for p in paths["/objects/"]["get"]["parameters"] if p["name"] == "Version")
+    assert version["required"] is True and not re.search(version["schema"]["pattern"], "  ")
+
+
+async def test_admin_origins_are_documented_as_origins(client):
+    spec = await _spec(client)
+    patch = spec["paths"]["/admin/projects/{id}"]["patch"]["requestBody"]["content"]
+    schema = _ref(spec, patch["application/json"]["schema"])
+
+    pattern = schema["properties"]["allowedOrigins"]["items"]["pattern"]
+    assert re.fullmatch(pattern, "https://app.example.com:8443")
+    assert not re.fullmatch(pattern, "app.example.com/path")

@@ -1,17 +1,21 @@
-"""Schemathesis against the live service: no 5xx, and no answer that contradicts the spec."""
+"""Schemathesis against the live service, on provisioned data: no 5xx, and no answer that
+contradicts the spec. `make fuzz` raises the examples (RECORDHUB_FUZZ_EXAMPLES)."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import re
 import subprocess
 import sys
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 import requests
 from aiohttp import web
@@ -19,10 +23,12 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.store.client import connect
+from tests.web.provision import Seeded, Value, fuzz_examples, operations, provision, summarize
 
 ADMIN_TOKEN = "admin-token-for-schemathesis"
-MAX_EXAMPLES = 20  # per operation and generation mode; the whole test stays near 20 s
+MAX_EXAMPLES = fuzz_examples(20)  # per operation and generation mode: about 40 s in all
 SEED = 20260601  # a fixed seed: every CI run sends the same cases
+PROBABILITY = 0.9  # how often a bound parameter takes a provisioned value
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -57,7 +63,12 @@ class LiveServer:
     async def _serve(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         settings = Settings(
-            mongodb_uri=self.db_uri, mongodb_db=self.database, admin_token=ADMIN_TOKEN
+            mongodb_uri=self.db_uri,
+            mongodb_db=self.database,
+            admin_token=ADMIN_TOKEN,
+            # The run sends thousands of HighLevel calls: no 429 may hide what they reach.
+            highlevel_burst=10**9,
+            highlevel_daily_limit=10**12,
         )
         runner = web.AppRunner(create_app(settings))
         try:
@@ -79,103 +90,74 @@ class LiveServer:
             connection.close()
 
 
-@dataclass(frozen=True)
-class Provisioned:
-    """A project with one of each JSONBin resource, so generated calls reach real records.
-
-    `for_delete` differs in the bin id: DELETE calls get a bin of their own, so a deletion
-    does not leave the other operations on a 404.
-    """
-
-    project_id: str
-    master_key: str
-    examples: dict[str, str]
-    for_delete: dict[str, str]
-
-
-def _provision(base_url: str) -> Provisioned:
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    project = requests.post(
-        f"{base_url}/admin/projects", json={"name": "schemathesis"}, headers=admin, timeout=10
-    )
-    project.raise_for_status()
-    master = {"X-Master-Key": project.json()["masterKey"]}
-
-    def call(method: str, path: str, body: Any = None, **headers: str) -> dict[str, Any]:
-        answer = requests.request(
-            method, f"{base_url}{path}", json=body, headers={**master, **headers}, timeout=10
-        )
-        answer.raise_for_status()
-        return answer.json()
-
-    collection = call("POST", "/v3/c", **{"X-Collection-Name": "things"})["record"]
-    schema_doc = call("POST", "/v3/s", {"type": "object"}, **{"X-Schema-Doc-Name": "any"})
-    record = call("POST", "/v3/b", {"n": 1}, **{"X-Collection-Id": collection})["metadata"]
-    call("PUT", f"/v3/b/{record['id']}", {"n": 2}, **{"X-Bin-Versioning": "true"})
-    doomed = call("POST", "/v3/b", {"n": 1})["metadata"]["id"]
-    key = call("POST", "/v3/a", {"bins": {"read": True}}, **{"X-Key-Name": "reader"})
-    examples = {
-        "id": record["id"],
-        "version": "1",
-        "cid": collection,
-        "last": record["id"],
-        "sid": schema_doc["metadata"]["id"],
-        "key_id": key["accessKeyId"],
-        "X-Collection-Id": collection,
-        "X-Schema-Doc-Id": schema_doc["metadata"]["id"],
-    }
-    return Provisioned(
-        project_id=project.json()["id"],
-        master_key=master["X-Master-Key"],
-        examples=examples,
-        for_delete={**examples, "id": doomed},
-    )
-
-
-def _with_examples(spec: dict[str, Any], provisioned: Provisioned) -> dict[str, Any]:
-    """Offer real ids as examples: JSONBin's ids, and the project id as any `locationId`.
-
-    Admin project ids get none on purpose: a generated PATCH, DELETE or key rotation of the
-    test's own project would lock every later call out.
-    """
-    for path, item in spec["paths"].items():
-        if path.startswith("/admin/"):
-            continue
-        for method, operation in item.items():
-            chosen = provisioned.for_delete if method == "delete" else provisioned.examples
-            for parameter in operation.get("parameters", []):
-                if parameter["name"] == "locationId":
-                    parameter["example"] = provisioned.project_id
-                elif path.startswith("/v3/") and parameter["name"] in chosen:
-                    parameter["example"] = chosen[parameter["name"]]
-    for schema in spec.get("components", {}).get("schemas", {}).values():
-        location = schema.get("properties", {}).get("locationId")
-        if isinstance(location, dict):
-            location["example"] = provisioned.project_id
+def _with_examples(spec: dict[str, Any], seeded: dict[str, Seeded]) -> dict[str, Any]:
+    """The spec copy the run uses: bound parameters and body members take the real values
+    (negative cases still send others), and bodies are narrowed to the provisioned data."""
+    for method, path, tag in operations(spec):
+        operation = spec["paths"][path][method.lower()]
+        values = seeded[tag].values(method, path)
+        for parameter in operation.get("parameters", []):
+            found = values.get(f"{parameter['in']}.{parameter['name']}")
+            if found:
+                parameter["example"] = found[0]
+                parameter["schema"] = {"enum": list(found)}
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            for name, found in values.items():
+                if name.startswith("body."):
+                    _bind(content["schema"], name.removeprefix("body."), found)
+    for seed in seeded.values():
+        if seed.patch is not None:
+            seed.patch(spec)
     return spec
 
 
-def _config(provisioned: Provisioned) -> str:
-    """schemathesis.toml: dialects get the master key (as a header and as a bearer token);
-    the admin API gets the admin token."""
-    dialect_headers = {
-        "X-Master-Key": provisioned.master_key,
-        "Authorization": f"Bearer {provisioned.master_key}",
-    }
-    admin_headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    return "\n".join(
-        [
-            f"headers = {_toml_table(dialect_headers)}",
+def _bind(schema: dict[str, Any], member: str, values: tuple[Value, ...]) -> None:
+    if member in schema.get("properties", {}):
+        schema["properties"][member] = {"enum": list(values)}
+    for variant in schema.get("oneOf", []) + schema.get("anyOf", []):
+        _bind(variant, member, values)
+
+
+def _config(spec: dict[str, Any], seeded: dict[str, Seeded]) -> str:
+    """schemathesis.toml: per operation, its dialect's credentials and a dictionary of real
+    values per parameter, drawn most of the time (the rest stays generated)."""
+    dictionaries: dict[str, tuple[Value, ...]] = {}
+    sections = []
+    for method, path, tag in operations(spec):
+        seed = seeded[tag]
+        operation = spec["paths"][path][method.lower()]
+        known = {f"{p['in']}.{p['name']}" for p in operation.get("parameters", [])}
+        bindings = {}
+        for name, values in seed.values(method, path).items():
+            if name in known:
+                label = f"d{len(dictionaries)}"
+                dictionaries[label] = values
+                # A delete always hits a spare: its real ids are not drawn from the pool.
+                chance = 1.0 if method == "DELETE" else PROBABILITY
+                bindings[name] = {"dictionary": label, "probability": chance}
+        lines = [
             "[[operations]]",
-            'include-path-regex = "^/admin/"',
-            f"headers = {_toml_table(admin_headers)}",
+            # One filter: schemathesis joins include-path and include-method with "or".
+            f"include-operation-id = {json.dumps(operation['operationId'])}",
+            f"headers = {_toml(dict(seed.headers))}",
         ]
+        if bindings:
+            lines.append(f"parameters = {_toml(bindings)}")
+        sections.append("\n".join(lines))
+    heads = [
+        f"[dictionaries.{label}]\nvalues = {json.dumps(list(values))}"
+        for label, values in dictionaries.items()
+    ]
+    return "\n\n".join([*heads, *sections]) + "\n"
+
+
+def _toml(values: dict[str, Any]) -> str:
+    # JSON strings and numbers are valid TOML; inline tables are written out by hand.
+    items = (
+        f"{json.dumps(key)} = {_toml(value) if isinstance(value, dict) else json.dumps(value)}"
+        for key, value in values.items()
     )
-
-
-def _toml_table(values: dict[str, str]) -> str:
-    # JSON string syntax is valid TOML for these plain ASCII values.
-    return "{" + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in values.items()) + "}"
+    return "{" + ", ".join(items) + "}"
 
 
 @pytest.fixture
@@ -188,13 +170,21 @@ def live(db_uri: str) -> Iterator[LiveServer]:
         server.stop()
 
 
+async def _provision(base_url: str) -> dict[str, Seeded]:
+    async with aiohttp.ClientSession(base_url=base_url) as session:
+        return (await provision(session, ADMIN_TOKEN))[1]
+
+
 def test_live_api_answers_as_its_spec_says(live: LiveServer, tmp_path) -> None:
-    provisioned = _provision(live.base_url)
+    seeded = asyncio.run(_provision(live.base_url))
     spec = requests.get(f"{live.base_url}/openapi.json", timeout=10).json()
+    missing = {tag for _, _, tag in operations(spec)} - set(seeded)
+    assert not missing, f"no provisioner in tests/web/provision.py for {missing}"
     spec_file = tmp_path / "openapi.json"
-    spec_file.write_text(json.dumps(_with_examples(spec, provisioned)))
+    spec_file.write_text(json.dumps(_with_examples(spec, seeded)))
     config_file = tmp_path / "schemathesis.toml"
-    config_file.write_text(_config(provisioned))
+    config_file.write_text(_config(spec, seeded))
+    har = tmp_path / "run.har"
     # The CLI rather than the pytest plugin: the plugin's fixture loader reads pytest's
     # private `Function._nodeid`, which pytest 9 no longer has. One worker: the coverage
     # phase parses lambdas with `ast` and that breaks across threads on Python 3.11.
@@ -213,15 +203,45 @@ def test_live_api_answers_as_its_spec_says(live: LiveServer, tmp_path) -> None:
         "--workers=1",
         "--generation-database=none",
         "--no-color",
+        "--report=har",
+        f"--report-har-path={har}",
     ]
     run = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=1800, check=False
     )
 
+    cases, errors, reached = _tally(json.loads(har.read_text()), spec)
+    summarize("schemathesis", cases, errors)
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-5_000:]
+    assert sum(errors.values()) == 0
     tested = next(line for line in run.stdout.splitlines() if "Tested:" in line)
-    assert tested.split(":")[1].strip() == str(len(_operations(spec))), run.stdout[-5_000:]
+    assert tested.split(":")[1].strip() == str(len(operations(spec))), run.stdout[-5_000:]
+    # The provisioned data works: every operation succeeded at least once.
+    assert {(m, p) for m, p, _ in operations(spec)} - reached == set()
 
 
-def _operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(method, path) for path, item in spec["paths"].items() for method in item]
+def _tally(
+    har: dict[str, Any], spec: dict[str, Any]
+) -> tuple[dict[str, int], dict[str, int], set[tuple[str, str]]]:
+    """Requests and 5xx answers per dialect (tag), each request placed by its path, and
+    the operations that answered 2xx at least once."""
+    templates = sorted(
+        {(path, tag) for _, path, tag in operations(spec)}, key=lambda item: item[0].count("{")
+    )
+    patterns = [
+        (re.compile(re.sub(r"\\{[^}]+\\}", "[^/]*", re.escape(p)) + "$"), p, t)
+        for p, t in templates
+    ]
+    cases: collections.Counter[str] = collections.Counter()
+    errors: collections.Counter[str] = collections.Counter()
+    reached: set[tuple[str, str]] = set()
+    for entry in har["log"]["entries"]:
+        method, path = entry["request"]["method"], urlsplit(entry["request"]["url"]).path
+        found = [(p, t) for pattern, p, t in patterns if pattern.match(path)]
+        tag = found[0][1] if found else "unrouted"
+        cases[tag] += 1
+        status = entry["response"]["status"]
+        errors[tag] += status >= 500
+        if 200 <= status < 300:
+            reached.update((method, p) for p, _ in found if method.lower() in spec["paths"][p])
+    return dict(cases), dict(errors), reached

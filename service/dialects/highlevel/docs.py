@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.dialects.highlevel import bodydocs as b
 from service.dialects.highlevel import definitions as d
 from service.web.routedoc import Param, Reply, RouteDoc, Security
 
@@ -11,14 +12,21 @@ BEARER = Security(
     "highlevelBearer",
     {"type": "http", "scheme": "bearer", "description": "The project's master key"},
 )
-VERSION = Param("Version", "API version: any non-empty value (2021-07-28, v3, ...)", required=True)
-LOCATION = Param("locationId", "The project id (must be the token's project)", required=True)
-OPTIONAL_LOCATION = Param("locationId", "The project id, checked when given")
-OBJECT_KEY = Param("key", "Object key, `custom_objects.<name>` (the prefix may be left out)")
-RECORD_ID = Param(
-    "id", "Record id (24 hex digits)", {"type": "string", "pattern": "^[0-9a-f]{24}$"}
+VERSION = Param(
+    "Version",
+    "API version: any value that is not blank (2021-07-28, v3, ...)",
+    {"type": "string", "pattern": r"\S", "example": "2021-07-28"},
+    required=True,
 )
-FIELD_ID = Param("id", "Custom field id (24 hex digits)")
+LOCATION = Param("locationId", "The project id (must be the token's project)", b.LOCATION, True)
+OPTIONAL_LOCATION = Param("locationId", "The project id, checked when given", b.LOCATION)
+OBJECT_KEY = Param(
+    "key", "Object key, `custom_objects.<name>` (the prefix may be left out)", b.OBJECT_KEY
+)
+OBJECT_KEY_OR_ID = Param("key", f"{OBJECT_KEY.description}, or the object's id", b.OBJECT_KEY)
+_HEX_ID = {"type": "string", "pattern": "^[0-9a-f]{24}$"}
+RECORD_ID = Param("id", "Record id (24 hex digits)", _HEX_ID)
+FIELD_ID = Param("id", "Custom field id (24 hex digits)", _HEX_ID)
 
 _TEXT: dict[str, Any] = {"type": "string"}
 _TEXTS: dict[str, Any] = {"type": "array", "items": _TEXT}
@@ -90,38 +98,6 @@ RECORD: dict[str, Any] = {
         "dateUpdated": _TEXT,
     },
 }
-_EDIT = {
-    "anyOf": [
-        _TEXTS,
-        {"type": "object", "properties": {"add": _TEXTS, "remove": _TEXTS}},
-        {"type": "null"},
-    ]
-}
-RECORD_BODY = {
-    "type": "object",
-    "properties": {
-        "locationId": _TEXT,
-        "owner": _EDIT,
-        "owners": _EDIT,
-        "followers": _EDIT,
-        "properties": {
-            "type": "object",
-            "description": "Short field keys (`field.option` for textbox lists); `null` removes"
-            ' a value; multi-value fields take `{"add": [...], "remove": [...]}`',
-        },
-    },
-}
-SEARCH_BODY = {
-    "type": "object",
-    "required": ["locationId"],
-    "properties": {
-        "locationId": _TEXT,
-        "page": {"type": "integer", "minimum": 1},
-        "pageLimit": {"type": "integer", "minimum": 1, "maximum": 100},
-        "query": {"type": "string", "description": "`field:value` or text"},
-        "searchAfter": {"type": "array", "description": "The last item's `searchAfter`"},
-    },
-}
 SEARCH_ITEM = {
     "type": "object",
     "required": ["id", "properties", "createdAt", "updatedAt", "searchAfter"],
@@ -177,13 +153,13 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("object", OBJECT),
         (),
         (),
-        _ANY_OBJECT,
+        b.OBJECT_CREATE,
     ),
     ("GET", "/objects/{key}"): (
         "Get a custom object by key or id",
         200,
         OBJECT_WITH_FIELDS,
-        (OBJECT_KEY,),
+        (OBJECT_KEY_OR_ID,),
         (LOCATION, FETCH),
         None,
     ),
@@ -193,7 +169,7 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("object", OBJECT),
         (OBJECT_KEY,),
         (),
-        _ANY_OBJECT,
+        b.OBJECT_UPDATE,
     ),
     ("POST", "/objects/{key}/records"): (
         "Create a record",
@@ -201,7 +177,7 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("record", RECORD),
         (OBJECT_KEY,),
         (),
-        RECORD_BODY,
+        b.RECORD_CREATE,
     ),
     ("POST", "/objects/{key}/records/search"): (
         "Search records",
@@ -209,7 +185,7 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         FOUND,
         (OBJECT_KEY,),
         (),
-        SEARCH_BODY,
+        b.SEARCH,
     ),
     ("GET", "/objects/{key}/records/{id}"): (
         "Get a record",
@@ -225,7 +201,7 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("record", RECORD),
         (OBJECT_KEY, RECORD_ID),
         (LOCATION,),
-        RECORD_BODY,
+        b.RECORD,
     ),
     ("DELETE", "/objects/{key}/records/{id}"): (
         "Delete a record",
@@ -241,13 +217,13 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("field", FIELD),
         (),
         (),
-        _ANY_OBJECT,
+        b.FIELD_CREATE,
     ),
     ("GET", "/custom-fields/object-key/{objectKey}"): (
         "List an object's custom fields",
         200,
         FIELDS,
-        (Param("objectKey", OBJECT_KEY.description),),
+        (Param("objectKey", OBJECT_KEY.description, b.OBJECT_KEY),),
         (LOCATION,),
         None,
     ),
@@ -265,7 +241,7 @@ _TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
         _wrapped("field", FIELD),
         (FIELD_ID,),
         (),
-        _ANY_OBJECT,
+        b.FIELD_UPDATE,
     ),
     ("DELETE", "/custom-fields/{id}"): (
         "Delete a custom field and its values",
