@@ -187,12 +187,7 @@ async def delete_versions(
     locks: RecordLocks | None = None,
 ) -> int:
     """Delete every version; the live content (the latest) stays. Returns how many."""
-    return await settle(
-        locks,
-        scope.collection,
-        record_id,
-        lambda: _reset_once(database, scope, record_id, to_first=False),
-    )
+    return await _reset(database, scope, record_id, locks, to_first=False)
 
 
 async def delete_versions_to_first(
@@ -203,11 +198,22 @@ async def delete_versions_to_first(
     locks: RecordLocks | None = None,
 ) -> int:
     """Delete every version and make version 1 (the original content) live again."""
+    return await _reset(database, scope, record_id, locks, to_first=True)
+
+
+async def _reset(
+    database: AsyncIOMotorDatabase,
+    scope: Scope,
+    record_id: Any,
+    locks: RecordLocks | None,
+    *,
+    to_first: bool,
+) -> int:
     return await settle(
         locks,
         scope.collection,
         record_id,
-        lambda: _reset_once(database, scope, record_id, to_first=True),
+        lambda: _reset_once(database, scope, record_id, to_first=to_first),
     )
 
 

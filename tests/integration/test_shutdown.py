@@ -3,52 +3,26 @@ no acknowledged write is lost, nothing gets a 500, and the process exits 0."""
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import aiohttp
 
 from service.store.embedded import free_port
+from tests.services import start_service, wait_ready
 
 ADMIN = "shutdown-admin-token-000000"
 WRITERS = 8
 
 
 def start(data_dir, port):
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "PORT": str(port),
-        "ADMIN_TOKEN": ADMIN,
-        "CREATE_DEMO_PROJECT": "false",
-        "SHUTDOWN_GRACE_SECONDS": "10",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("MONGODB_URI", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    """On the embedded database in `data_dir` (an inherited MONGODB_URI is dropped)."""
+    return start_service(
+        MONGODB_URI="",
+        DATA_DIR=str(data_dir),
+        PORT=str(port),
+        ADMIN_TOKEN=ADMIN,
+        SHUTDOWN_GRACE_SECONDS="10",
     )
-
-
-async def wait_ready(session, base, proc, seconds=40.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        try:
-            async with session.get(f"{base}/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError("never ready")
 
 
 async def writer(session, base, keys, bin_id, acked, sent, statuses, stop):

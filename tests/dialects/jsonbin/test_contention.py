@@ -4,10 +4,6 @@ keeps exactly one version (numbers 1..n, no gap, no duplicate, no body lost)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -23,6 +19,7 @@ from service.store.locks import contended
 from service.store.projects import create_project
 from service.web.keys import RECORD_LOCKS
 from tests.dialects.jsonbin.conftest import create_bin
+from tests.services import start_service, wait_ready
 
 ORIGINAL = {"writer": "original"}
 
@@ -77,43 +74,12 @@ async def test_64_concurrent_versioned_puts_on_one_bin_all_succeed_with_one_vers
     assert len(client.app[RECORD_LOCKS]) == 0  # no writer left, no lock kept
 
 
-def start_service(db_uri: str, db_name: str, port: int) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "MONGODB_URI": db_uri,
-        "MONGODB_DB": db_name,
-        "PORT": str(port),
-        "CREATE_DEMO_PROJECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-async def wait_ready(session: aiohttp.ClientSession, base: str, proc: subprocess.Popen[str]):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            async with session.get(f"{base}/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{base} never ready")
-
-
 @pytest.fixture
 async def two_services(db_uri, connection):
     """Two `python -m service` processes on one database: two replicas."""
     ports = [free_port(), free_port()]
-    procs = [start_service(db_uri, connection.database.name, port) for port in ports]
+    name = connection.database.name
+    procs = [start_service(MONGODB_URI=db_uri, MONGODB_DB=name, PORT=str(p)) for p in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
