@@ -1,24 +1,18 @@
-"""Origin policy (ours) and CORS protocol (aiohttp-cors), and how the two divide the work.
+"""Origin policy: which origins may call a project at all (403 before any handler).
 
-- aiohttp-cors answers preflights and adds the Access-Control-* headers to the responses of
-  the routes a dialect registers with CORS. Every origin is configured as allowed there, so
-  it always echoes the request's origin and never sends `*` (safe with credentials).
-- The edge middleware decides (`check_origin`), per request, whether the origin may call at
-  all: it asks the dialect which project the request speaks for and checks that project's
-  allow-list, which an admin can change at runtime. A refused request gets a 403 in the
-  dialect's envelope before any handler runs, so aiohttp-cors never gets to bless it.
-  A record reached without its owner's key (a public bin) is judged by the owner's policy
-  too, once the handler has read it (`check_owner_origin`).
-- Our response hook runs aiohttp-cors's only for requests that carry an Origin, and adds
-  `Vary: Origin` to every response that echoes one, so shared caches do not serve one
-  origin's answer to another.
+The edge middleware decides (`check_origin`), per request, whether the origin may call: it
+asks the dialect which project the request speaks for and checks that project's allow-list,
+which an admin can change at runtime. A refused request gets a 403 in the dialect's envelope.
+A record reached without its owner's key (a public bin) is judged by the owner's policy too,
+once the handler has read it (`check_owner_origin`).
+
+Either check records the project it judged (`POLICY_PROJECT`); the CORS headers
+(service.web.cors) are computed from that project's allow-list, so an origin this policy
+refuses is never echoed in `Access-Control-Allow-Origin`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import aiohttp_cors
 from aiohttp import hdrs, web
 
 from service.core.origins import origin_allowed
@@ -27,11 +21,7 @@ from service.store.projects import Project
 from service.web.dialect import Dialect
 from service.web.keys import DIALECTS
 
-CORS_CONFIG = web.AppKey("cors_config", aiohttp_cors.CorsConfig)
-_Hook = Callable[[web.Request, web.StreamResponse], Awaitable[object]]
-_CORS_HOOK: web.AppKey[_Hook] = web.AppKey("cors_hook")
-
-_PREFLIGHT_MAX_AGE = 600
+POLICY_PROJECT = web.RequestKey("policy_project", Project)
 
 
 async def check_origin(request: web.Request, dialect: Dialect) -> None:
@@ -55,53 +45,10 @@ def check_owner_origin(request: web.Request, owner: Project) -> None:
 
 
 def _judge(request: web.Request, dialect: Dialect, project: Project) -> None:
+    request[POLICY_PROJECT] = project  # before a refusal, so its 403 echoes no origin
     if dialect.bypasses_origin_policy(request):
         return
     origin = request.headers.get(hdrs.ORIGIN)
     require_origin = dialect.honours_no_origin and project.disallow_no_origin
     if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
         raise Forbidden("origin not allowed", reason="origin")
-
-
-def setup_cors(app: web.Application) -> None:
-    hooks = app.on_response_prepare
-    before = len(hooks)
-    app[CORS_CONFIG] = aiohttp_cors.setup(app)
-    # aiohttp-cors inspects every response, but only one to a request with an Origin can
-    # get CORS headers (CORS 6.1.1): its hook runs behind ours, which skips the others.
-    library_hook: _Hook
-    (library_hook,) = hooks[before:]
-    app[_CORS_HOOK] = library_hook
-    del hooks[before:]
-    hooks.append(_on_response_prepare)
-
-
-def enable_cors(app: web.Application, dialect: Dialect, routes: list[web.AbstractRoute]) -> None:
-    """Put a dialect's routes under CORS with its policy (called by app.py after routing)."""
-    if dialect.cors is None:
-        return
-    options = aiohttp_cors.ResourceOptions(
-        allow_credentials=dialect.cors.allow_credentials,
-        expose_headers=dialect.cors.expose_headers or (),
-        allow_headers="*",
-        allow_methods="*",
-        max_age=_PREFLIGHT_MAX_AGE,
-    )
-    config = app[CORS_CONFIG]
-    seen: set[int] = set()
-    for route in routes:
-        resource = route.resource
-        if resource is None or id(resource) in seen:
-            continue
-        seen.add(id(resource))
-        config.add(resource, {"*": options})
-
-
-async def _on_response_prepare(request: web.Request, response: web.StreamResponse) -> None:
-    if hdrs.ORIGIN not in request.headers:
-        return
-    await request.app[_CORS_HOOK](request, response)
-    if hdrs.ACCESS_CONTROL_ALLOW_ORIGIN in response.headers:
-        vary = response.headers.get(hdrs.VARY, "")
-        if "origin" not in vary.lower():
-            response.headers[hdrs.VARY] = f"{vary}, Origin" if vary else "Origin"
