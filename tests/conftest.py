@@ -12,6 +12,7 @@ from pymongo import monitoring
 
 from service.store.client import Connection, connect
 from service.store.embedded import EmbeddedDatabase
+from service.store.windows import FLUSH_COMMENT
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +64,8 @@ class Commands(monitoring.CommandListener):
         self.names: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
+        if event.command.get("comment") != FLUSH_COMMENT:  # a background flush, no request
+            self.names.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

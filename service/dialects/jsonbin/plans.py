@@ -10,7 +10,8 @@ from aiohttp import web
 from service.dialects.jsonbin import messages
 from service.errors import Forbidden, PayloadTooLarge, QuotaExceeded
 from service.store.projects import Project
-from service.web.keys import SETTINGS, USAGE
+from service.store.windows import MONTH
+from service.web.keys import METERED_LIMITS, SETTINGS
 
 KB = 1024
 _CHARGED = web.RequestKey("jsonbin_charged", bool)
@@ -44,15 +45,26 @@ def check_size(project: Project, record: Any, raw_size: int, *, free_message: st
     raise PayloadTooLarge(messages.BIN_TOO_LARGE, reason="plan_size")
 
 
+def requests_used(app: web.Application, project_id: str) -> int:
+    """The project's requests this month, as far as this replica knows."""
+    return app[METERED_LIMITS].used(_quota_key(project_id), MONTH)
+
+
+def _quota_key(project_id: str) -> str:
+    return f"jsonbin-requests:{project_id}"
+
+
 async def charge(request: web.Request, project: Project) -> None:
     """Count the request against its project's monthly quota; 403 once it is spent.
 
     The project is the owner of the bin written or read (a public bin's, whoever calls).
-    A request is counted once, however often its write is retried."""
+    A request is counted once, however often its write is retried. Counted in the shared
+    windows (service.store.windows): the quota holds across replicas up to what they serve
+    in one flush interval."""
     if request.get(_CHARGED):
         return
     request[_CHARGED] = True
-    used = await request.app[USAGE].charge(project.id)
+    used = request.app[METERED_LIMITS].add(_quota_key(project.id), MONTH)
     limit = request.app[SETTINGS].monthly_requests(project.plan)
     if limit and used > limit:
         raise QuotaExceeded(messages.REQUESTS_EXHAUSTED)
@@ -64,7 +76,7 @@ def affordable(request: web.Request, project: Project, record: Any, raw_size: in
     before writing, counts with `count_served` after, and leaves any other case to the
     general path, which judges by the bin's real owner."""
     limit = request.app[SETTINGS].monthly_requests(project.plan)
-    if limit and request.app[USAGE].used(project.id) >= limit:
+    if limit and requests_used(request.app, project.id) >= limit:
         return False
     return within_limit(record, raw_size, SIZE_LIMIT.get(project.plan, SIZE_LIMIT["pro"]))
 
@@ -72,6 +84,6 @@ def affordable(request: web.Request, project: Project, record: Any, raw_size: in
 async def count_served(request: web.Request, project: Project) -> None:
     """Count a request already served after `affordable` said yes. Concurrent requests
     near the limit can overshoot it by the ones in flight, far less than the overshoot
-    between replicas that the README states (what they serve in one flush interval)."""
+    between replicas (what they serve in one flush interval)."""
     request[_CHARGED] = True
-    await request.app[USAGE].charge(project.id)
+    request.app[METERED_LIMITS].add(_quota_key(project.id), MONTH)

@@ -1,15 +1,33 @@
-"""Per-location rate limits: the X-RateLimit-* headers on every answer, 429 when spent."""
+"""Per-location rate limits: the X-RateLimit-* headers on every answer, 429 when spent, and
+the counts shared by every replica on one database."""
 
+import asyncio
+
+import aiohttp
 import pytest
 
+from service.app import create_app
+from service.config import Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.highlevel.ratelimit import RateLimiter
-from tests.dialects.highlevel.conftest import make_location
+from service.dialects.highlevel.settings import HighLevelSettings
+from service.store.embedded import free_port
+from service.store.windows import MeteredLimiter
+from service.web.keys import METERED_LIMITS
+from tests.dialects.highlevel.conftest import Location, make_location
+from tests.services import start_service, wait_ready
+
+
+def limited(burst: int, window_seconds: float, daily: int) -> HighLevelDialect:
+    return HighLevelDialect(
+        HighLevelSettings(burst=burst, burst_window_seconds=window_seconds, daily_limit=daily)
+    )
 
 
 @pytest.fixture
 def dialect() -> HighLevelDialect:
-    return HighLevelDialect(burst=3, window_seconds=10, daily=1000)
+    # An hour: the windows are aligned to the clock, and a test must not straddle two.
+    return limited(burst=3, window_seconds=3600, daily=1000)
 
 
 async def list_objects(client, location):
@@ -23,7 +41,7 @@ async def test_headers_count_down_and_the_burst_ends_in_429(client, location, da
     assert first.status == 200
     assert first.headers["X-RateLimit-Max"] == "3"
     assert first.headers["X-RateLimit-Remaining"] == "2"
-    assert first.headers["X-RateLimit-Interval-Milliseconds"] == "10000"
+    assert first.headers["X-RateLimit-Interval-Milliseconds"] == "3600000"
     assert first.headers["X-RateLimit-Limit-Daily"] == "1000"
     assert first.headers["X-RateLimit-Daily-Remaining"] == "999"
     # Error answers carry them too.
@@ -51,17 +69,78 @@ async def test_headers_count_down_and_the_burst_ends_in_429(client, location, da
     assert (await list_objects(client, other)).status == 200
 
 
-def test_the_window_turns_and_the_daily_cap_holds_until_the_next_day():
-    now, day = [0.0], ["2024-07-11"]
-    limiter = RateLimiter(
-        burst=2, window_seconds=10, daily=3, clock=lambda: now[0], today=lambda: day[0]
-    )
-    assert [limiter.hit("loc")[0] for _ in range(3)] == [True, True, False]
-    now[0] = 10.0
-    allowed, headers = limiter.hit("loc")
+async def test_the_window_turns_and_the_daily_cap_holds_until_the_next_day(database):
+    now = [1_720_656_000.0]  # 2024-07-11T00:00:00Z
+    meter = MeteredLimiter(database, clock=lambda: now[0])
+    limiter = RateLimiter(burst=2, window_seconds=10, daily=3)
+    assert [limiter.hit(meter, "loc")[0] for _ in range(3)] == [True, True, False]
+    now[0] += 10
+    allowed, headers = limiter.hit(meter, "loc")
     assert allowed and headers["X-RateLimit-Daily-Remaining"] == "0"
-    now[0] = 20.0
-    assert limiter.hit("loc")[0] is False  # the burst is back, the day is spent
-    day[0] = "2024-07-12"
-    allowed, headers = limiter.hit("loc")
+    now[0] += 10
+    assert limiter.hit(meter, "loc")[0] is False  # the burst is back, the day is spent
+    now[0] += 86_400
+    allowed, headers = limiter.hit(meter, "loc")
     assert allowed and headers["X-RateLimit-Daily-Remaining"] == "2"
+
+
+async def test_two_replicas_in_one_process_share_the_burst(aiohttp_client, database):
+    clients = [
+        await aiohttp_client(
+            create_app(Settings(), database=database, dialects=[limited(4, 3600, 1000)])
+        )
+        for _ in range(2)
+    ]
+    location = await make_location(database, "shared")
+    statuses = []
+    for n in range(8):  # alternately, each replica flushing after its request
+        client = clients[n % 2]
+        statuses.append((await list_objects(client, location)).status)
+        await client.app[METERED_LIMITS].flush()
+    # A replica learns the total when it flushes, so it can miss the other's last request:
+    # the bounded overshoot. Counted per replica, all 8 would pass.
+    assert statuses[:4] == [200] * 4 and statuses[-3:] == [429] * 3
+
+
+@pytest.fixture
+async def two_services(db_uri, connection):
+    """Two `python -m service` processes on one database, with a burst of 20 a day long."""
+    ports = [free_port(), free_port()]
+    variables = {
+        "MONGODB_URI": db_uri,
+        "MONGODB_DB": connection.database.name,
+        "HIGHLEVEL_BURST": "20",
+        "HIGHLEVEL_BURST_WINDOW_SECONDS": "86400",
+    }
+    procs = [start_service(**variables, PORT=str(port)) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            for base, proc in zip(bases, procs, strict=True):
+                await wait_ready(session, base, proc)
+            yield session, bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+
+
+async def test_the_burst_limit_holds_across_two_service_processes(two_services, database):
+    session, bases = two_services
+    location: Location = await make_location(database, "two-replicas")
+
+    async def call(base: str) -> int:
+        url = f"{base}/objects/?locationId={location.id}"
+        async with session.get(url, headers=location.headers) as response:
+            return response.status
+
+    admitted = 0
+    for _ in range(10):  # rounds of 2 requests to each replica, flushes between them
+        statuses = await asyncio.gather(*(call(base) for base in bases for _ in range(2)))
+        admitted += statuses.count(200)
+        assert set(statuses) <= {200, 429}
+        await asyncio.sleep(1.2)
+    # Counted per replica, all 40 would pass (20 each); shared, 20 and at most the 4 that
+    # the two serve within one flush interval.
+    assert 20 <= admitted <= 24

@@ -7,8 +7,8 @@ import pytest
 
 from service.config import Settings
 from service.dialects.jsonbin import messages
+from service.dialects.jsonbin.plans import requests_used
 from service.store import projects
-from service.web.keys import USAGE
 from tests.dialects.jsonbin.conftest import Account, create_bin
 from tests.dialects.jsonbin.test_bins import JSON, expect
 
@@ -59,24 +59,23 @@ async def test_a_free_key_versions_a_pro_owners_public_bin(client, pro, free):
 @pytest.mark.parametrize("method", ["put", "get"])
 async def test_a_foreign_key_on_a_public_bin_charges_only_the_owner(client, pro, free, method):
     bin_id = await create_bin(client, free, {"v": 0}, **PUBLIC)
-    meter = client.app[USAGE]
-    before = meter.used(free.id), meter.used(pro.id)
+    before = requests_used(client.app, free.id), requests_used(client.app, pro.id)
     call = getattr(client, method)
     body = {"json": {"v": 1}} if method == "put" else {}
     response = await call(f"/v3/b/{bin_id}", headers=pro.json_headers, **body)
     assert response.status == 200, await response.text()
-    assert (meter.used(free.id), meter.used(pro.id)) == (before[0] + 1, before[1])
+    after = requests_used(client.app, free.id), requests_used(client.app, pro.id)
+    assert after == (before[0] + 1, before[1])
 
 
 async def test_a_private_put_by_its_owner_is_charged_once(client, pro):
     bin_id = await create_bin(client, pro, {"v": 0})
-    meter = client.app[USAGE]
-    before = meter.used(pro.id)
+    before = requests_used(client.app, pro.id)
     for n in range(3):
         assert (await client.put(f"/v3/b/{bin_id}", json={"v": n}, headers=pro.json_headers)).ok
     versioned = {**pro.json_headers, "X-Bin-Versioning": "true"}
     assert (await client.put(f"/v3/b/{bin_id}", json={"v": 9}, headers=versioned)).ok
-    assert meter.used(pro.id) == before + 4
+    assert requests_used(client.app, pro.id) == before + 4
 
 
 class TestQuotas:
@@ -174,8 +173,7 @@ async def test_an_owner_without_an_allow_list_admits_every_origin(client, pro):
 
 
 async def test_a_refused_origin_is_not_charged_to_the_owner(client, locked_bin, locked):
-    meter = client.app[USAGE]
-    before = meter.used(locked.id)
+    before = requests_used(client.app, locked.id)
     refused = await client.get(f"/v3/b/{locked_bin}", headers={"Origin": EVIL})
     assert refused.status == 403
-    assert meter.used(locked.id) == before
+    assert requests_used(client.app, locked.id) == before
