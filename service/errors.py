@@ -9,6 +9,7 @@ The tree (no HTTP status codes here; web/ and each dialect map classes to status
     ├── NotFound              the target does not exist (or is not visible to the caller)
     ├── Conflict              the write lost a race too often, or a unique key already exists
     ├── PreconditionFailed    an expected revision / stored kind / limit did not hold
+    │   └── RevisionMismatch  a compare-and-swap on a definition's `rev` lost to another write
     ├── PayloadTooLarge       the body or the resulting record is over a limit
     ├── QuotaExceeded         a request quota or rate limit is spent
     └── Unavailable           the database cannot be reached or cannot do what is needed
@@ -61,6 +62,10 @@ class Conflict(RecordHubError):
 
 class PreconditionFailed(RecordHubError):
     default_reason = "precondition_failed"
+
+
+class RevisionMismatch(PreconditionFailed):
+    default_reason = "revision_mismatch"
 
 
 class PayloadTooLarge(RecordHubError):

@@ -14,13 +14,13 @@ from pymongo import ASCENDING, DESCENDING
 from service.core.documents import StoredRecord, record_from
 from service.core.paths import field_of
 from service.errors import NotFound, PreconditionFailed
-from service.store import namespaces, transactions
+from service.store import definitions, transactions
 from service.store.client import Database, collection
-from service.store.namespaces import NAMESPACES
+from service.store.definitions import DEFINITIONS
 from service.store.records import OBJECT_RECORDS, Scope, database_errors, now, records_of
 
-OBJECT_KIND = "highlevel.object"
-FIELD_KIND = "highlevel.field"
+OBJECT_CATEGORY = "highlevel.object"
+FIELD_CATEGORY = "highlevel.field"
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Page:
 async def ensure_indexes(db: Database) -> None:
     with database_errors():
         # An object and its fields share `objectKey`, so a schema load is one index scan.
-        await db[NAMESPACES].create_index(
-            [("project", ASCENDING), ("objectKey", ASCENDING), ("kind", ASCENDING)]
+        await db[DEFINITIONS].create_index(
+            [("project", ASCENDING), ("objectKey", ASCENDING), ("category", ASCENDING)]
         )
         # Search pages walk one object's records newest first.
         await collection(db, OBJECT_RECORDS).create_index(
@@ -58,16 +58,16 @@ async def ensure_indexes(db: Database) -> None:
 async def load_schema(
     db: Database, *, project: str, object_key: str
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The object namespace (None if unknown) and its fields, oldest first, in one read."""
+    """The object definition (None if unknown) and its fields, oldest first, in one read."""
     query = {
         "project": project,
         "objectKey": object_key,
-        "kind": {"$in": [OBJECT_KIND, FIELD_KIND]},
+        "category": {"$in": [OBJECT_CATEGORY, FIELD_CATEGORY]},
     }
     with database_errors():
-        docs = [dict(doc) async for doc in db[NAMESPACES].find(query).sort("_id", ASCENDING)]
-    found = [doc for doc in docs if doc["kind"] == OBJECT_KIND]
-    return (found[0] if found else None), [doc for doc in docs if doc["kind"] == FIELD_KIND]
+        docs = [dict(doc) async for doc in db[DEFINITIONS].find(query).sort("_id", ASCENDING)]
+    found = [doc for doc in docs if doc["category"] == OBJECT_CATEGORY]
+    return (found[0] if found else None), [doc for doc in docs if doc["category"] == FIELD_CATEGORY]
 
 
 def _condition(term: Term) -> dict[str, Any]:
@@ -155,12 +155,14 @@ async def update_field(
         stage["options"] = {"$concatArrays": [{"$literal": changes["options"]}, others]}
     stage["updatedAt"] = {"$literal": now()}
     stage["rev"] = {"$add": [{"$ifNull": ["$rev", 0]}, 1]}
-    selector = {"_id": field_id, "project": project, "kind": FIELD_KIND}
+    selector = {"_id": field_id, "project": project, "category": FIELD_CATEGORY}
     with database_errors():
-        result = await db[NAMESPACES].update_one(selector, [{"$set": stage}])
+        result = await db[DEFINITIONS].update_one(selector, [{"$set": stage}])
     if not result.matched_count:
         raise NotFound("field not found", reason="field")
-    return await namespaces.get(db, project=project, kind=FIELD_KIND, ns_id=field_id)
+    return await definitions.get(
+        db, project=project, category=FIELD_CATEGORY, definition_id=field_id
+    )
 
 
 async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str, Any]:
@@ -170,14 +172,14 @@ async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str
     display property, which stays."""
 
     async def work(session: Any) -> dict[str, Any]:
-        ns = db[NAMESPACES]
-        selector = {"_id": field_id, "project": project, "kind": FIELD_KIND}
+        stored = db[DEFINITIONS]
+        selector = {"_id": field_id, "project": project, "category": FIELD_CATEGORY}
         # Read and delete in one snapshot: an edit in between makes the delete conflict.
-        doc = await ns.find_one(selector, session=session)
+        doc = await stored.find_one(selector, session=session)
         if doc is None:
             raise NotFound("field not found", reason="field")
-        owner = {"project": project, "kind": OBJECT_KIND, "key": doc["objectKey"]}
-        result = await ns.update_one(
+        owner = {"project": project, "category": OBJECT_CATEGORY, "key": doc["objectKey"]}
+        result = await stored.update_one(
             {**owner, "primaryDisplayProperty": {"$ne": doc["key"]}},
             {
                 "$pull": {"searchableProperties": doc["key"]},
@@ -187,10 +189,10 @@ async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str
             session=session,
         )
         if not result.matched_count:
-            if await ns.find_one(owner, {"_id": 1}, session=session) is None:
+            if await stored.find_one(owner, {"_id": 1}, session=session) is None:
                 raise NotFound("object not found", reason="object")
             raise PreconditionFailed("the primary display property stays", reason="primary")
-        await ns.delete_one(selector, session=session)
+        await stored.delete_one(selector, session=session)
         return dict(doc)
 
     return await transactions.run(db, work)

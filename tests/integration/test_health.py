@@ -11,11 +11,11 @@ from pymongo.errors import AutoReconnect
 from service.app import create_app
 from service.config import Settings
 from service.errors import Unavailable
-from service.store import namespaces, projects
+from service.store import definitions, projects
 from service.store.client import connect
 from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
-from service.store.usage import UsageMeter
+from service.store.windows import Every, ExactLimiter
 from service.web.dialect import Dialect
 
 ADMIN = "health-admin-token-000000"
@@ -130,9 +130,11 @@ async def test_store_calls_with_the_database_down_raise_unavailable_within_the_t
         "get_project": lambda: projects.get_project(db, project.id),
         "lookup_key": lambda: projects.lookup_key(db, keys["masterKey"]),
         "create_project": lambda: projects.create_project(db, name="q"),
-        "namespaces.find": lambda: namespaces.find(db, project=project.id, kind="collection"),
-        "namespaces.create": lambda: namespaces.create(db, project=project.id, kind="c", attrs={}),
-        "usage.charge": lambda: UsageMeter(db).charge(project.id),
+        "definitions.find": lambda: definitions.find(db, project=project.id, category="c"),
+        "definitions.create": lambda: definitions.create(
+            db, project=project.id, category="c", attrs={}
+        ),
+        "windows.hit": lambda: ExactLimiter(db).hit(project.id, 10, Every(60)),
         "directory.resolve": lambda: directory.resolve(keys["masterKey"]),
     }
     try:

@@ -13,9 +13,9 @@ from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
 from service.errors import Conflict, NotFound, PreconditionFailed
+from service.store import definitions
 from service.store import highlevel as store
-from service.store import namespaces
-from service.store.highlevel import FIELD_KIND
+from service.store.highlevel import FIELD_CATEGORY
 from service.store.projects import Project
 from service.web.keys import DATABASE
 
@@ -69,11 +69,11 @@ def _setting_problems(data_type: str, loaded: dict[str, Any]) -> list[str]:
 
 async def _field(request: web.Request, project: Project) -> dict[str, Any]:
     try:
-        return await namespaces.get(
+        return await definitions.get(
             request.app[DATABASE],
             project=project.id,
-            kind=FIELD_KIND,
-            ns_id=request.match_info["id"],
+            category=FIELD_CATEGORY,
+            definition_id=request.match_info["id"],
         )
     except NotFound:
         raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
@@ -103,14 +103,16 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
     if problems:
         raise unprocessable(problems)
     database = request.app[DATABASE]
-    await ctx.schemas.get(database, project.id, object_key)  # 404 for an unknown object
+    await ctx.schemas.get(request, project.id, object_key)  # 404 for an unknown object
     attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
     attrs |= {"key": full, "objectKey": object_key, "dataType": data_type}
     try:
-        doc = await namespaces.create(database, project=project.id, kind=FIELD_KIND, attrs=attrs)
+        doc = await definitions.create(
+            database, project=project.id, category=FIELD_CATEGORY, attrs=attrs
+        )
     except Conflict:
         raise Conflict(messages.FIELD_EXISTS, reason="duplicate") from None
-    ctx.schemas.forget(project.id, object_key)
+    ctx.schemas.forget(request, project.id, object_key)
     return web.json_response({"field": render.field(doc)}, status=201)
 
 
@@ -153,7 +155,7 @@ async def update_field(request: web.Request, ctx: Context, project: Project) -> 
         )
     except NotFound:  # deleted meanwhile
         raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
-    ctx.schemas.forget(project.id, doc["objectKey"])
+    ctx.schemas.forget(request, project.id, doc["objectKey"])
     return web.json_response({"field": render.field(updated)})
 
 
@@ -182,14 +184,14 @@ async def delete_field(request: web.Request, ctx: Context, project: Project) -> 
     # empty; `doc` is the field as deleted, so its options are all there.
     scope = d.scope_of(project.id, doc["objectKey"])
     await store.clear_properties(database, scope, _value_paths(doc))
-    ctx.schemas.forget(project.id, doc["objectKey"])
+    ctx.schemas.forget(request, project.id, doc["objectKey"])
     return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})
 
 
 async def list_fields(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=True)
     key = params.object_key(request, "objectKey")
-    schema, _ = await ctx.schemas.get(request.app[DATABASE], project.id, key)
+    schema, _ = await ctx.schemas.get(request, project.id, key)
     # Folders group fields in HighLevel's UI; RecordHub keeps none.
     return web.json_response(
         {"fields": [render.field(doc) for doc in schema.fields], "folders": []}

@@ -13,16 +13,19 @@ from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.definitions import ObjectSchema
 from service.dialects.highlevel.schemas import ObjectCreateSchema, ObjectUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import Conflict, NotFound
-from service.store import namespaces
-from service.store.highlevel import FIELD_KIND, OBJECT_KIND
+from service.errors import Conflict, NotFound, RevisionMismatch
+from service.store import definitions
+from service.store.highlevel import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.store.projects import Project
 from service.web.keys import DATABASE
+
+_UPDATE_ATTEMPTS = 5  # updates that find the object changed since it was validated
 
 
 async def list_objects(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=True)
-    docs = await namespaces.find(request.app[DATABASE], project=project.id, kind=OBJECT_KIND)
+    database = request.app[DATABASE]
+    docs = await definitions.find(database, project=project.id, category=OBJECT_CATEGORY)
     return web.json_response({"objects": [render.object_schema(doc) for doc in docs]})
 
 
@@ -55,7 +58,9 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
         "searchableProperties": [primary],  # the primary property is searchable from the start
     }
     try:
-        obj = await namespaces.create(database, project=project.id, kind=OBJECT_KIND, attrs=attrs)
+        obj = await definitions.create(
+            database, project=project.id, category=OBJECT_CATEGORY, attrs=attrs
+        )
     except Conflict:
         raise Conflict(messages.OBJECT_EXISTS, reason="duplicate") from None
     field = {
@@ -66,8 +71,8 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
         "showInForms": True,
         "parentId": None,
     }
-    await namespaces.create(database, project=project.id, kind=FIELD_KIND, attrs=field)
-    ctx.schemas.forget(project.id, key)
+    await definitions.create(database, project=project.id, category=FIELD_CATEGORY, attrs=field)
+    ctx.schemas.forget(request, project.id, key)
     return web.json_response({"object": render.object_schema(obj)}, status=201)
 
 
@@ -81,15 +86,17 @@ async def _schema_by_key_or_id(
         raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
     database = request.app[DATABASE]
     try:
-        return await ctx.schemas.get(database, project.id, key)
+        return await ctx.schemas.get(request, project.id, key)
     except NotFound:
         if not params.is_object_id(raw):
             raise
     try:
-        doc = await namespaces.get(database, project=project.id, kind=OBJECT_KIND, ns_id=raw)
+        doc = await definitions.get(
+            database, project=project.id, category=OBJECT_CATEGORY, definition_id=raw
+        )
     except NotFound:
         raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found") from None
-    return await ctx.schemas.get(database, project.id, doc["key"])
+    return await ctx.schemas.get(request, project.id, doc["key"])
 
 
 async def get_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
@@ -122,17 +129,34 @@ async def update_object(request: web.Request, ctx: Context, project: Project) ->
     key = params.object_key(request)
     loaded = load(ObjectUpdateSchema(), await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
-    database = request.app[DATABASE]
-    ctx.schemas.forget(project.id, key)  # validate against the fields as they are now
-    schema, _ = await ctx.schemas.get(database, project.id, key)
+    for _ in range(_UPDATE_ATTEMPTS):
+        try:
+            return await _update_object_once(request, ctx, project, key, loaded)
+        except RevisionMismatch:
+            pass  # a field was deleted meanwhile (or the object edited): validate again
+    raise Conflict("the object kept changing; try again", reason="contended")
+
+
+async def _update_object_once(
+    request: web.Request, ctx: Context, project: Project, key: str, loaded: dict[str, Any]
+) -> web.Response:
+    """Validate against the object as it is now and write only if it is still at that
+    revision: deleting a field bumps its object's, so no deleted field becomes searchable."""
+    ctx.schemas.forget(request, project.id, key)
+    schema, _ = await ctx.schemas.get(request, project.id, key)
     # Dotted paths: a concurrent update of the other label is not overwritten.
     changes = {f"labels.{name}": text for name, text in loaded.get("labels", {}).items()}
     if "description" in loaded:
         changes["description"] = loaded["description"]
     if "searchableProperties" in loaded:
         changes["searchableProperties"] = _searchable(schema, loaded["searchableProperties"])
-    updated = await namespaces.update(
-        database, project=project.id, kind=OBJECT_KIND, ns_id=schema.id, changes=changes
+    updated = await definitions.update(
+        request.app[DATABASE],
+        project=project.id,
+        category=OBJECT_CATEGORY,
+        definition_id=schema.id,
+        changes=changes,
+        expected_rev=schema.object.get("rev"),
     )
-    ctx.schemas.forget(project.id, key)
+    ctx.schemas.forget(request, project.id, key)
     return web.json_response({"object": render.object_schema(updated)})

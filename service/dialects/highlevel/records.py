@@ -22,7 +22,7 @@ async def create_record(request: web.Request, ctx: Context, project: Project) ->
     loaded = load(RecordCreateSchema(), await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
     database = request.app[DATABASE]
-    schema, _ = await ctx.schemas.get(database, project.id, key)
+    schema, _ = await ctx.schemas.get(request, project.id, key)
     content = changes.new_content(schema, loaded)
     scope = d.scope_of(project.id, key)
     stored = await records.create_record(database, scope, str(ObjectId()), content)
@@ -48,7 +48,7 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
     loaded = load(RecordUpdateSchema(), await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     database = request.app[DATABASE]
-    schema, _ = await ctx.schemas.get(database, project.id, key)
+    schema, _ = await ctx.schemas.get(request, project.id, key)
     plan = changes.update_plan(schema, loaded)
     scope = d.scope_of(project.id, key)
     try:

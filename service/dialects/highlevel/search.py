@@ -76,7 +76,7 @@ async def search_records(request: web.Request, ctx: Context, project: Project) -
     loaded = load(SearchSchema(), await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
     database = request.app[DATABASE]
-    schema, _ = await ctx.schemas.get(database, project.id, key)
+    schema, _ = await ctx.schemas.get(request, project.id, key)
     terms = _terms(schema, loaded["query"])
     after = _cursor(loaded.get("searchAfter"))
     if terms is None:

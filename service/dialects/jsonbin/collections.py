@@ -10,10 +10,12 @@ from service.core.times import iso_utc
 from service.dialects.jsonbin import auth, headers, messages, render
 from service.dialects.jsonbin.schemadocs import load_schema_doc
 from service.errors import Forbidden, Invalid, NotFound
-from service.store import bins, namespaces
-from service.web.keys import DATABASE
+from service.store import bins, definitions
+from service.store.client import Database
+from service.web.keys import DATABASE, DEFINITION_CACHE, SETTINGS
+from service.web.principal import principal
 
-KIND = bins.COLLECTION_KIND
+COLLECTION_CATEGORY = bins.COLLECTION_KIND
 UNCATEGORIZED = "uncategorized"
 PAGE_SIZE = 10
 LIMIT_BY_PLAN = {"free": 1, "pro": 10}
@@ -32,29 +34,66 @@ def _name(request: web.Request) -> str:
 async def load_collection(
     request: web.Request, project_id: str, collection_id: str, *, foreign: str | None = None
 ) -> dict[str, Any]:
-    """The collection, or 400 for a malformed id and 404 (or `foreign`, 400) when unknown."""
+    """The collection as stored now, or 400 for a malformed id and 404 (or `foreign`, 400)
+    when unknown."""
     collection_id = headers.object_id(collection_id, messages.INVALID_COLLECTION_ID)
     try:
-        return await namespaces.get(
-            request.app[DATABASE], project=project_id, kind=KIND, ns_id=collection_id
+        return await _read(request.app[DATABASE], project_id, collection_id)
+    except NotFound:
+        raise _unknown(foreign) from None
+
+
+async def cached_collection(
+    request: web.Request, project_id: str, collection_id: str, *, foreign: str | None = None
+) -> dict[str, Any]:
+    """`load_collection` through this replica's cache: a rename or a schema attached
+    through another replica is seen within KEY_CACHE_SECONDS (a bin create that finds the
+    schema changed forgets the entry and loads again)."""
+    collection_id = headers.object_id(collection_id, messages.INVALID_COLLECTION_ID)
+    database = request.app[DATABASE]
+    try:
+        doc, _ = await request.app[DEFINITION_CACHE].get(
+            _cache_key(project_id, collection_id),
+            lambda: _read(database, project_id, collection_id),
+            ttl=request.app[SETTINGS].key_cache_seconds,
         )
     except NotFound:
-        if foreign is not None:
-            raise Invalid(foreign, reason="collection") from None
-        raise NotFound(messages.COLLECTION_NOT_FOUND) from None
+        raise _unknown(foreign) from None
+    return doc
+
+
+def forget_collection(request: web.Request, project_id: str, collection_id: str) -> None:
+    request.app[DEFINITION_CACHE].forget(_cache_key(project_id, collection_id))
+
+
+def _cache_key(project_id: str, collection_id: str) -> tuple[str, str, str]:
+    return (COLLECTION_CATEGORY, project_id, collection_id)
+
+
+async def _read(database: Database, project_id: str, collection_id: str) -> dict[str, Any]:
+    return await definitions.get(
+        database, project=project_id, category=COLLECTION_CATEGORY, definition_id=collection_id
+    )
+
+
+def _unknown(foreign: str | None) -> Invalid | NotFound:
+    """A collection named by a bin create is a 400 (`foreign`); elsewhere a 404."""
+    if foreign is not None:
+        return Invalid(foreign, reason="collection")
+    return NotFound(messages.COLLECTION_NOT_FOUND)
 
 
 async def create_collection(request: web.Request) -> web.Response:
     project = auth.require_master(
-        await auth.caller(request),
+        await principal(request),
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
     name = _name(request)
-    doc = await namespaces.create_limited(
+    doc = await definitions.create_limited(
         request.app[DATABASE],
         project=project.id,
-        kind=KIND,
+        category=COLLECTION_CATEGORY,
         attrs={"name": name},
         limit=LIMIT_BY_PLAN.get(project.plan, 10),
     )
@@ -67,7 +106,9 @@ async def create_collection(request: web.Request) -> web.Response:
 
 async def list_collections(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
-    docs = await namespaces.find(request.app[DATABASE], project=project_id, kind=KIND)
+    docs = await definitions.find(
+        request.app[DATABASE], project=project_id, category=COLLECTION_CATEGORY
+    )
     return web.json_response(
         [
             {
@@ -84,7 +125,7 @@ async def list_collection_bins(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     collection = request.match_info["cid"]
     if collection != UNCATEGORIZED:
-        collection = (await load_collection(request, project_id, collection))["_id"]
+        collection = (await cached_collection(request, project_id, collection))["_id"]
     after = request.match_info.get("last")
     if after is not None:
         after = headers.object_id(after, messages.INVALID_BIN_ID)
@@ -113,13 +154,14 @@ async def rename_collection(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     name = _name(request)
-    await namespaces.update(
+    await definitions.update(
         request.app[DATABASE],
         project=project_id,
-        kind=KIND,
-        ns_id=doc["_id"],
+        category=COLLECTION_CATEGORY,
+        definition_id=doc["_id"],
         changes={"name": name},
     )
+    forget_collection(request, project_id, doc["_id"])
     return web.json_response(render.meta_changed(doc["_id"], name=name))
 
 
@@ -130,6 +172,7 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
     await bins.tag_schema(
         request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=schema["_id"]
     )
+    forget_collection(request, project_id, doc["_id"])
     return web.json_response(
         {
             "collectionName": doc["name"],
@@ -145,6 +188,7 @@ async def detach_schema_doc(request: web.Request) -> web.Response:
     await bins.tag_schema(
         request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=None
     )
+    forget_collection(request, project_id, doc["_id"])
     return web.json_response(
         {
             "collectionName": doc["name"],

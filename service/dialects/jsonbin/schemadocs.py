@@ -11,11 +11,12 @@ from service.core.times import iso_utc
 from service.dialects.jsonbin import auth, headers, messages, render
 from service.dialects.jsonbin.validation import check_schema
 from service.errors import NotFound
-from service.store import namespaces
+from service.store import definitions
+from service.store.client import Database
 from service.web.body import read_json
-from service.web.keys import DATABASE, SETTINGS
+from service.web.keys import DATABASE, DEFINITION_CACHE, SETTINGS
 
-KIND = "jsonbin.schema"
+SCHEMA_CATEGORY = "jsonbin.schema"
 
 
 def _envelope(doc: dict[str, Any]) -> dict[str, Any]:
@@ -44,23 +45,46 @@ async def _schema_body(request: web.Request) -> str:
 
 
 async def load_schema_doc(request: web.Request, project_id: str, schema_id: str) -> dict[str, Any]:
+    """The schema doc as stored now; 400 for a malformed id, 404 when unknown."""
     schema_id = headers.object_id(schema_id, messages.INVALID_SCHEMA_ID)
+    return await _read(request.app[DATABASE], project_id, schema_id)
+
+
+async def _read(database: Database, project_id: str, schema_id: str) -> dict[str, Any]:
     try:
-        return await namespaces.get(
-            request.app[DATABASE], project=project_id, kind=KIND, ns_id=schema_id
+        return await definitions.get(
+            database, project=project_id, category=SCHEMA_CATEGORY, definition_id=schema_id
         )
     except NotFound:
         raise NotFound(messages.SCHEMA_NOT_FOUND) from None
+
+
+async def cached_schema(request: web.Request, project_id: str, schema_id: str) -> Any:
+    """The parsed schema of a schema doc that a bin or collection names, from this
+    replica's cache: an edit through another replica is seen within KEY_CACHE_SECONDS."""
+    database = request.app[DATABASE]
+
+    async def parsed() -> Any:
+        return json.loads((await _read(database, project_id, schema_id))["schemaJson"])
+
+    schema, _ = await request.app[DEFINITION_CACHE].get(
+        _cache_key(project_id, schema_id), parsed, ttl=request.app[SETTINGS].key_cache_seconds
+    )
+    return schema
+
+
+def _cache_key(project_id: str, schema_id: str) -> tuple[str, str, str]:
+    return (SCHEMA_CATEGORY, project_id, schema_id)
 
 
 async def create_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     name = _name(request)
     text = await _schema_body(request)
-    doc = await namespaces.create(
+    doc = await definitions.create(
         request.app[DATABASE],
         project=project_id,
-        kind=KIND,
+        category=SCHEMA_CATEGORY,
         attrs={"name": name, "schemaJson": text},
     )
     return web.json_response(_envelope(doc))
@@ -77,13 +101,14 @@ async def update_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     text = await _schema_body(request)
-    updated = await namespaces.update(
+    updated = await definitions.update(
         request.app[DATABASE],
         project=project_id,
-        kind=KIND,
-        ns_id=doc["_id"],
+        category=SCHEMA_CATEGORY,
+        definition_id=doc["_id"],
         changes={"schemaJson": text},
     )
+    request.app[DEFINITION_CACHE].forget(_cache_key(project_id, doc["_id"]))
     return web.json_response(_envelope(updated))
 
 
@@ -91,11 +116,11 @@ async def rename_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     name = _name(request)
-    await namespaces.update(
+    await definitions.update(
         request.app[DATABASE],
         project=project_id,
-        kind=KIND,
-        ns_id=doc["_id"],
+        category=SCHEMA_CATEGORY,
+        definition_id=doc["_id"],
         changes={"name": name},
     )
     return web.json_response(render.meta_changed(doc["_id"], name=name))
