@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from service.core import credentials
 from service.core.times import iso_utc
 from service.errors import Conflict, Invalid, NotFound
-from service.store import transactions
+from service.store import sessions, transactions
 from service.store.client import Database
 from service.store.errors import translated
 from service.store.records import RECORD_COLLECTIONS
@@ -77,6 +77,8 @@ async def ensure_indexes(db: Database) -> None:
     await db[KEYS].create_index("digest", unique=True)
     await db[KEYS].create_index([("project", 1), ("kind", 1)])
     await db[USERS].create_index([("project", 1), ("email", 1)], unique=True)
+    await db[USERS].create_index([("project", 1), ("username", 1)])
+    await sessions.ensure_indexes(db)
 
 
 @translated

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiohttp import web
 
 from service.dialects.highlevel import messages
 from service.dialects.highlevel.validation import unprocessable
 from service.errors import Forbidden, Invalid, Unauthorized
 from service.store.projects import Project
-from service.web.keys import DIRECTORY
+from service.web.principal import CredentialSource, principal
 
-_MASTER = "masterKey"
-
-
-@dataclass(frozen=True)
-class Caller:
-    project: Project | None = None
-
-
-_CALLER = web.RequestKey("highlevel_caller", Caller)
-
-
-def _bearer(request: web.Request) -> str:
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
-async def caller(request: web.Request) -> Caller:
-    """Resolve the bearer token once per request (through the directory's cache)."""
-    known = request.get(_CALLER)
-    if known is not None:
-        return known
-    found = Caller()
-    token = _bearer(request)
-    if token:
-        resolved = await request.app[DIRECTORY].resolve(token)
-        # Only the master key: a HighLevel token may do everything in its location.
-        if resolved is not None and resolved[1].kind == _MASTER:
-            found = Caller(resolved[0])
-    request[_CALLER] = found
-    return found
+# Only the master key: a HighLevel token may do everything in its location.
+CREDENTIAL_SOURCES = (CredentialSource("bearer", "bearer", keys=frozenset({"masterKey"})),)
 
 
 async def authenticate(request: web.Request) -> Project:
@@ -49,7 +19,7 @@ async def authenticate(request: web.Request) -> Project:
     official SDKs send different ones), 401 without a valid token."""
     if not request.headers.get("Version", "").strip():
         raise Invalid(messages.VERSION_MISSING, reason="version")
-    project = (await caller(request)).project
+    project = (await principal(request)).project
     if project is None:
         raise Unauthorized(messages.INVALID_TOKEN)
     return project

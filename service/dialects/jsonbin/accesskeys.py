@@ -13,6 +13,7 @@ from service.errors import Forbidden, Invalid, NotFound
 from service.store import projects
 from service.web.body import read_json
 from service.web.keys import DATABASE, DIRECTORY, SETTINGS
+from service.web.principal import principal
 
 MAX_KEYS = 4  # JSONBin's documented limit
 
@@ -23,7 +24,7 @@ def _permissions(grants: frozenset[str]) -> dict[str, Any]:
 
 async def create_access_key(request: web.Request) -> web.Response:
     project = auth.require_master(
-        await auth.caller(request),
+        await principal(request),
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
@@ -60,7 +61,7 @@ async def create_access_key(request: web.Request) -> web.Response:
 
 async def list_access_keys(request: web.Request) -> web.Response:
     project = auth.require_master(
-        await auth.caller(request),
+        await principal(request),
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
@@ -81,7 +82,7 @@ async def list_access_keys(request: web.Request) -> web.Response:
 
 async def delete_access_key(request: web.Request) -> web.Response:
     project = auth.require_master(
-        await auth.caller(request),
+        await principal(request),
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
