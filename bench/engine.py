@@ -25,7 +25,8 @@ from pymongo import monitoring
 from service.core.documents import content_of
 from service.core.keys import prepare
 from service.core.operations import Add, Inc, Plan, Remove, Replace, Set
-from service.store.batches import update_ids
+from service.store.batches import Upsert, update_ids
+from service.store.bulk import apply_all
 from service.store.embedded import EmbeddedDatabase
 from service.store.indexes import ensure_engine_indexes
 from service.store.records import Scope, apply_plan, apply_plan_and_read, create_record, now
@@ -37,6 +38,8 @@ TIMED_CALLS = 300  # per side, interleaved
 DEEP_HISTORY = 10_000
 BIG_COLLECTION = 100_000
 MAX_RATIO = 1.2
+BATCH_ROWS = 10_000
+BATCH_ROUND_TRIPS = 6
 
 Call = Callable[[int], Awaitable[Any]]
 
@@ -153,6 +156,31 @@ async def measure_growth(client: AsyncIOMotorClient, db: AsyncIOMotorDatabase) -
     ]
 
 
+async def measure_batch(client: AsyncIOMotorClient, counter: CommandCounter) -> tuple[int, float]:
+    """One all-or-nothing upsert of BATCH_ROWS rows, half of them present: (round trips, s)."""
+    db = client["bench_batch"]
+    await ensure_engine_indexes(db)
+    await fill_records(db, BATCH_ROWS // 2)
+    items = [Upsert(f"r{i}", Plan([Set(("n",), -i)])) for i in range(BATCH_ROWS)]
+    before, started = counter.count, time.perf_counter()
+    await apply_all(db, SCOPE, items)
+    return counter.count - before, time.perf_counter() - started
+
+
+def batch_lines(batch: tuple[int, float]) -> tuple[list[str], bool]:
+    trips, seconds = batch
+    met = trips <= BATCH_ROUND_TRIPS
+    return [
+        "",
+        "## All-or-nothing batch (one call)",
+        "",
+        "| call | round trips | target | met | s | ms per row |",
+        "|---|---|---|---|---|---|",
+        f"| upsert of {BATCH_ROWS:,} rows, half present | {trips} | <= {BATCH_ROUND_TRIPS} "
+        f"| {'yes' if met else 'NO'} | {seconds:.1f} | {seconds * 1000 / BATCH_ROWS:.2f} |",
+    ], met
+
+
 def measure_escaping() -> list[tuple[str, float]]:
     """CPU per call of the key rules on a ~100 KB content, against BSON-encoding it."""
     item = {"tags": ["a", "b"], "ok": True}
@@ -181,7 +209,13 @@ def measure_escaping() -> list[tuple[str, float]]:
     ]
 
 
-def report(trips: list[Any], growth: list[Any], escaping: list[Any], version: str) -> bool:
+def report(
+    trips: list[Any],
+    growth: list[Any],
+    batch: tuple[int, float],
+    escaping: list[Any],
+    version: str,
+) -> bool:
     lines = [
         "# Engine benchmark",
         "",
@@ -212,6 +246,9 @@ def report(trips: list[Any], growth: list[Any], escaping: list[Any], version: st
         verdict = ("yes" if met else "NO") if is_target else "(not a target)"
         target = f"<= {MAX_RATIO}" if is_target else "-"
         lines.append(f"| {name} | {small:.2f} | {large:.2f} | {ratio:.2f} | {target} | {verdict} |")
+    more, met = batch_lines(batch)
+    lines += more
+    met_all &= met
     lines += ["", "## Key escaping (CPU per call, best of 5)", "", "| step | us |", "|---|---|"]
     lines += [f"| {name} | {us:.0f} |" for name, us in escaping]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +270,8 @@ async def main() -> bool:
         version = (await client.server_info()).get("version", "?")
         trips = await measure_round_trips(db, counter)
         growth = await measure_growth(client, db)
-        return report(trips, growth, measure_escaping(), version)
+        batch = await measure_batch(client, counter)
+        return report(trips, growth, batch, measure_escaping(), version)
     finally:
         client.close()
         await server.stop_async()

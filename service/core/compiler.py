@@ -15,7 +15,7 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -143,6 +143,23 @@ def compile_plan(
     return _compile_general(plan, now=now, write_id=write_id, version=version)
 
 
+def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) -> CompiledUpdate:
+    """The update of an `upsert=True` write: `plan` applied to the record, or when it is
+    absent to a new one holding {} at rev -1, which the write leaves at rev 0 like a created
+    record. Always a pipeline: in operators `$setOnInsert` of `rev` conflicts with its `$inc`.
+    No expected revision (an absent record has none) and no limits (a declined limit puts
+    back the record as it was, which for a new one is half made)."""
+    if plan.preconditions.rev is not None or plan.preconditions.limits:
+        raise Invalid("an upsert cannot expect a revision or a limit", reason="invalid_plan")
+    compiled = _compile_general(plan, now=now, write_id=write_id, version=None, as_pipeline=True)
+    assert isinstance(compiled.update, list)
+    new = {CONTENT: {}, "rev": -1, "version": 0, "createdAt": now}
+    is_new = {"$eq": [{"$type": "$rev"}, "missing"]}
+    start = {"$mergeObjects": ["$$ROOT", {"$literal": new}]}
+    first = {"$replaceWith": {"$cond": [is_new, start, "$$ROOT"]}}
+    return replace(compiled, update=[first, *compiled.update])
+
+
 def _compile_replace(document: Any, now: datetime, version: int | None) -> CompiledUpdate:
     """A lone Replace: the commonest write (a PUT of a whole record) and the simplest. The
     same update the general path renders for it (a property test holds them equal), built
@@ -155,7 +172,12 @@ def _compile_replace(document: Any, now: datetime, version: int | None) -> Compi
 
 
 def _compile_general(
-    plan: Plan, *, now: datetime, write_id: str | None, version: int | None
+    plan: Plan,
+    *,
+    now: datetime,
+    write_id: str | None,
+    version: int | None,
+    as_pipeline: bool = False,
 ) -> CompiledUpdate:
     check_meta(plan.meta)
     body = _body_of(plan)
@@ -166,7 +188,7 @@ def _compile_general(
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
     top = _top_level(plan, body, now, version)
-    if body.needs_pipeline:
+    if body.needs_pipeline or as_pipeline:
         update: Any = _render_pipeline(body, top, write_id)
     else:
         update = _render_operators(body, top, write_id)

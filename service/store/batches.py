@@ -8,9 +8,7 @@ by its preconditions, and an absent one was not found. When every record was cha
 read is skipped: a write that applies always bumps `rev`, so "modified == number of
 records" means exactly that.
 
-All-or-nothing calls run in one transaction; any failing item aborts it and raises that
-item's error (details carry its index and id). A deployment that cannot run transactions
-is refused before anything is written.
+The item types below also make up all-or-nothing batches (service.store.bulk).
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,27 +23,14 @@ from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
-from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
+from service.core.compiler import CompiledUpdate, compile_plan
 from service.core.documents import content_of
 from service.core.operations import Plan
-from service.errors import (
-    Invalid,
-    NotFound,
-    PreconditionFailed,
-    RecordHubError,
-)
-from service.store import transactions
-from service.store.records import (
-    Scope,
-    database_errors,
-    new_document,
-    now,
-    records_of,
-    selector,
-    write_compiled,
-)
+from service.errors import Invalid, NotFound, PreconditionFailed, RecordHubError
+from service.store.records import Scope, database_errors, now, records_of
 
-TRANSACTION_ATTEMPTS = 3
+ID_FIELD = "_id"  # the field an item's id is matched on (as in records.selector)
+JUDGED_FIELDS = {"rev": 1, "data": 1, "keysEscaped": 1, "recentWrites": 1}
 
 
 class Outcome(StrEnum):
@@ -70,6 +54,14 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Upsert:
+    """A keyed row: `plan` applied to the record, created holding {} (rev 0) if absent."""
+
+    id: Any
+    plan: Plan
+
+
+@dataclass(frozen=True)
 class Create:
     id: Any
     data: Any
@@ -83,11 +75,11 @@ class Delete:
     missing_ok: bool = False  # SAS deletes of absent rows are no-ops; buzz strict ones fail
 
 
-BatchItem = Update | Create | Delete
+BatchItem = Update | Upsert | Create | Delete
 
 
-def _scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
-    return {"_id": {"$in": ids}, "project": scope.project, "ns": scope.ns}
+def scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
+    return {ID_FIELD: {"$in": ids}, "project": scope.project, "ns": scope.ns}
 
 
 async def update_ids(
@@ -101,12 +93,12 @@ async def update_ids(
         return []
     with database_errors():
         result = await records_of(database, scope).update_many(
-            {**_scoped(scope, unique), **compiled.filter}, compiled.update
+            {**scoped(scope, unique), **compiled.filter}, compiled.update
         )
     if result.modified_count == len(unique):
         return [ItemResult(i, Outcome.OK) for i in unique]
-    found = await _states(records_of(database, scope), scope, unique)
-    return [_judge(i, found.get(i), write_id, compiled) for i in unique]
+    found = await read_states(records_of(database, scope), scope, unique)
+    return [judge(i, found.get(i), write_id, compiled) for i in unique]
 
 
 async def update_each(
@@ -126,18 +118,18 @@ async def update_each(
             results[n] = ItemResult(record_id, Outcome.INVALID, exc)
     sent = list(compiled)
     requests = [
-        UpdateOne({**_scoped(scope, [items[n][0]]), **compiled[n].filter}, compiled[n].update)
+        UpdateOne({**scoped(scope, [items[n][0]]), **compiled[n].filter}, compiled[n].update)
         for n in sent
     ]
     modified, refused = await _bulk(records_of(database, scope), requests)
     for index, error in refused.items():
         results[sent[index]] = ItemResult(items[sent[index]][0], Outcome.INVALID, error)
     if modified < len(requests) or refused:
-        found = await _states(records_of(database, scope), scope, [items[n][0] for n in sent])
+        found = await read_states(records_of(database, scope), scope, [items[n][0] for n in sent])
         for n in sent:
             record_id = items[n][0]
             if results[n] is None:
-                results[n] = _judge(record_id, found.get(record_id), f"{batch}.{n}", compiled[n])
+                results[n] = judge(record_id, found.get(record_id), f"{batch}.{n}", compiled[n])
     return [r or ItemResult(items[n][0], Outcome.OK) for n, r in enumerate(results)]
 
 
@@ -163,12 +155,14 @@ async def _bulk(
         return exc.details.get("nModified", 0), refused
 
 
-async def _states(
-    collection: AsyncIOMotorCollection, scope: Scope, ids: list[Any]
+async def read_states(
+    collection: AsyncIOMotorCollection, scope: Scope, ids: list[Any], *, session: Any = None
 ) -> dict[Any, dict[str, Any]]:
-    fields = {"rev": 1, "data": 1, "keysEscaped": 1, "recentWrites": 1}
+    query = scoped(scope, ids)
     with database_errors():
-        return {d["_id"]: d async for d in collection.find(_scoped(scope, ids), fields)}
+        return {
+            d[ID_FIELD]: d async for d in collection.find(query, JUDGED_FIELDS, session=session)
+        }
 
 
 def _not_found(record_id: Any) -> ItemResult:
@@ -176,7 +170,7 @@ def _not_found(record_id: Any) -> ItemResult:
     return ItemResult(record_id, Outcome.NOT_FOUND, error)
 
 
-def _judge(
+def judge(
     record_id: Any, document: dict[str, Any] | None, write_id: str, compiled: CompiledUpdate
 ) -> ItemResult:
     if document is None:
@@ -198,76 +192,8 @@ async def delete_ids(
     unique = list(dict.fromkeys(ids))
     collection = records_of(database, scope)
     with database_errors():
-        present = [d["_id"] async for d in collection.find(_scoped(scope, unique), {"_id": 1})]
+        present = [d[ID_FIELD] async for d in collection.find(scoped(scope, unique), {ID_FIELD: 1})]
         if present:
-            await collection.delete_many(_scoped(scope, present))
+            await collection.delete_many(scoped(scope, present))
     gone = set(present)
     return [ItemResult(i, Outcome.OK) if i in gone else _not_found(i) for i in unique]
-
-
-async def apply_all(
-    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[BatchItem]
-) -> list[ItemResult]:
-    """All items in one transaction, or none of them (the failing item's error is raised)."""
-    moment = now()
-    prepared = [_prepared(scope, n, item, moment) for n, item in enumerate(items)]
-
-    async def work(session: Any) -> None:
-        for n, (item, done) in enumerate(zip(items, prepared, strict=True)):
-            await _run(database, scope, n, item, done, session)
-
-    await transactions.run(database, work, attempts=TRANSACTION_ATTEMPTS)
-    return [ItemResult(item.id, Outcome.OK) for item in items]
-
-
-def _prepared(scope: Scope, n: int, item: BatchItem, moment: datetime) -> Any:
-    """Compile or build each item before the transaction, so an invalid one writes nothing."""
-    try:
-        if isinstance(item, Update):
-            return compile_plan(item.plan, now=moment)
-        if isinstance(item, Create):
-            return new_document(scope, item.id, item.data, dict(item.meta), moment)
-        return None
-    except RecordHubError as exc:
-        raise _located(exc, n, item.id) from None
-
-
-async def _run(
-    database: AsyncIOMotorDatabase, scope: Scope, n: int, item: BatchItem, work: Any, session: Any
-) -> None:
-    collection = records_of(database, scope)
-    try:
-        if isinstance(item, Update):
-            await write_compiled(collection, scope, item.id, work, session=session)
-        elif isinstance(item, Create):
-            with database_errors():
-                await collection.insert_one(work, session=session)
-        else:
-            await _delete(collection, scope, item, session)
-    except RecordHubError as exc:
-        raise _located(exc, n, item.id) from exc.__cause__
-
-
-async def _delete(
-    collection: AsyncIOMotorCollection, scope: Scope, item: Delete, session: Any
-) -> None:
-    query = selector(scope, item.id)
-    if item.expected_rev is not None:
-        query["rev"] = item.expected_rev
-    with database_errors():
-        result = await collection.delete_one(query, session=session)
-        if result.deleted_count:
-            return
-        current = await collection.find_one(selector(scope, item.id), {"rev": 1}, session=session)
-    if current is None and item.missing_ok:
-        return
-    if current is None or item.expected_rev is None:
-        raise NotFound("record not found", details={"id": item.id})
-    raise revision_mismatch(current["rev"], item.expected_rev)
-
-
-def _located(error: RecordHubError, n: int, record_id: Any) -> RecordHubError:
-    """The same error, its details saying which item failed."""
-    details = error.details if isinstance(error.details, dict) else {}
-    error.details = {**details, "index": n, "id": record_id}
-    return error

@@ -25,6 +25,15 @@ async def engine_db(database):  # type: ignore[no-untyped-def]
     return database
 
 
+@pytest.fixture
+async def counted(counted_database, engine_db):  # type: ignore[no-untyped-def]
+    """The engine database through a client whose commands are recorded, none recorded yet."""
+    db, commands = counted_database
+    await db.command("ping")
+    commands.names.clear()
+    return db, commands
+
+
 def _wait_for_port(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

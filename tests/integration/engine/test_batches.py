@@ -1,24 +1,10 @@
-"""Batches on SecantusDB: per-id outcomes of best-effort writes, all-or-nothing transactions."""
+"""Best-effort batches on SecantusDB: per-id outcomes in one round trip, plus one read."""
 
 from __future__ import annotations
 
-import pytest
-
 from service.core.operations import Add, Inc, Limit, Plan, Preconditions, Set
-from service.errors import Conflict, Invalid, NotFound, PreconditionFailed, Unavailable
-from service.store.batches import (
-    Create,
-    Delete,
-    Outcome,
-    Update,
-    apply_all,
-    delete_ids,
-    update_each,
-    update_ids,
-)
-from service.store.client import connect
+from service.store.batches import Outcome, delete_ids, update_each, update_ids
 from service.store.records import create_record, get_record, get_records
-from service.web.statuses import status_for
 
 
 async def seed(db, scope, contents):  # type: ignore[no-untyped-def]
@@ -76,62 +62,3 @@ async def test_best_effort_delete_reports_missing_ids(engine_db, scope):
     results = await delete_ids(engine_db, scope, ["a", "x", "b"])
     assert [r.outcome for r in results] == [Outcome.OK, Outcome.NOT_FOUND, Outcome.OK]
     assert await get_records(engine_db, scope, ["a", "b"]) == []
-
-
-async def test_all_or_nothing_applies_creates_updates_and_deletes_together(engine_db, scope):
-    await seed(engine_db, scope, {"old": 1, "row": {"n": 1}})
-    items = [
-        Create("new", {"n": 0}),
-        Update("row", Plan([Inc(("n",), 1)])),
-        Delete("old"),
-        Delete("absent", missing_ok=True),
-    ]
-    await apply_all(engine_db, scope, items)
-    stored = await get_records(engine_db, scope, ["new", "row", "old"])
-    assert [(r.id, r.data) for r in stored] == [("new", {"n": 0}), ("row", {"n": 2})]
-
-
-@pytest.mark.parametrize(
-    ("last", "error"),
-    [
-        (Update("missing", Plan([Set(("a",), 1)])), NotFound),
-        (Update("row", Plan([Set(("a",), 1)], Preconditions(rev=9))), PreconditionFailed),
-        (Create("row", {}), Conflict),
-        (Delete("missing"), NotFound),
-    ],
-)
-async def test_all_or_nothing_batch_whose_last_item_fails_writes_nothing(
-    engine_db, scope, last, error
-):
-    await seed(engine_db, scope, {"row": {"n": 1}})
-    items = [Create(f"new{i}", {"i": i}) for i in range(5)]
-    items += [Update("row", Plan([Inc(("n",), 1)])), last]
-    with pytest.raises(error) as caught:
-        await apply_all(engine_db, scope, items)
-    assert caught.value.details["index"] == 6
-    assert [r.id for r in await get_records(engine_db, scope, ["new0", "new4", "row"])] == ["row"]
-    assert (await get_record(engine_db, scope, "row")).data == {"n": 1}
-
-
-async def test_all_or_nothing_batch_with_an_invalid_item_is_refused_before_writing(
-    engine_db, scope
-):
-    items = [Create("new", 1), Update("x", Plan([Set(("a",), 1), Set(("a",), 2)]))]
-    with pytest.raises(Invalid) as caught:
-        await apply_all(engine_db, scope, items)
-    assert caught.value.details["index"] == 1
-    assert await get_records(engine_db, scope, ["new"]) == []
-
-
-async def test_all_or_nothing_needs_a_replica_set_and_writes_nothing_without_one(
-    standalone_uri, scope
-):
-    conn = connect(standalone_uri, "standalone", timeout_ms=2000)
-    try:
-        with pytest.raises(Unavailable) as caught:
-            await apply_all(conn.database, scope, [Create("a", 1), Create("b", 2)])
-        assert caught.value.reason == "transactions_unavailable"
-        assert status_for(caught.value) == 503
-        assert await conn.database.records.count_documents({}) == 0
-    finally:
-        conn.close()

@@ -10,13 +10,14 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import monitoring
 
 from service.errors import Unavailable
-from service.store.batches import Create, apply_all
+from service.store.batches import Create
+from service.store.bulk import apply_all
 from service.store.indexes import ensure_engine_indexes
 from service.store.records import Scope
 from service.web.statuses import status_for
 
-BATCH = 600
-KILL_AFTER = 50  # inserts sent inside the transaction before the server dies
+BATCH = 5000  # sent as one insert command, which the server takes seconds to write
+KILL_AFTER = 1  # insert commands sent inside the transaction before the server dies
 
 
 class InsertCounter(monitoring.CommandListener):

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from service.core.operations import Add, Inc, Plan, Remove, Replace
 from service.store.batches import update_ids
 from service.store.records import apply_plan, apply_plan_and_read, create_record
 from service.store.versions import apply_versioned
-
-
-@pytest.fixture
-async def counted(counted_database, engine_db):  # type: ignore[no-untyped-def]
-    db, commands = counted_database
-    await db.command("ping")
-    commands.names.clear()
-    return db, commands
 
 
 async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope):
