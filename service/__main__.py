@@ -7,13 +7,14 @@ import os
 import sys
 
 from service import cli, logs
+from service.app import settings_sections
 from service.config import ConfigError, load_settings
 from service.server import StartError, serve
 
 
 def main(argv: list[str]) -> int:
     try:
-        settings = load_settings(os.environ)
+        settings = load_settings(os.environ, settings_sections())
     except ConfigError as exc:
         sys.stderr.write(f"configuration error: {exc}\n")
         return 2

@@ -10,37 +10,42 @@ from pathlib import Path
 
 from aiohttp import web
 
-from service.config import Settings
+from service.config import Section, Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Unavailable
-from service.store import projects
+from service.store import definitions, projects, windows
 from service.store.client import Database, connect, describe, ping
 from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
 from service.store.indexes import ensure_engine_indexes
 from service.store.locks import RecordLocks
-from service.store.usage import UsageMeter
+from service.store.windows import ExactLimiter, MeteredLimiter
 from service.web import admin, health, openapi
+from service.web.definitions_cache import DefinitionCache
 from service.web.dialect import Dialect, Dialects
 from service.web.keys import (
     DATABASE,
+    DEFINITION_CACHE,
     DIALECTS,
     DIRECTORY,
+    EXACT_LIMITS,
     LIFECYCLE,
+    METERED_LIMITS,
     METRICS,
     RECORD_LOCKS,
     SETTINGS,
-    USAGE,
     Lifecycle,
 )
 from service.web.metrics import Metrics
 from service.web.middleware import edge
-from service.web.origins import enable_cors, setup_cors
 
 log = logging.getLogger(__name__)
 
 EMBEDDED = web.AppKey("embedded", EmbeddedDatabase)
+
+# Every dialect RecordHub speaks: adding one is one line here.
+DIALECT_CLASSES: tuple[type[Dialect], ...] = (JsonBinDialect, HighLevelDialect)
 
 
 def embedded_storage(settings: Settings) -> str:
@@ -65,47 +70,46 @@ def create_app(
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
     app[RECORD_LOCKS] = RecordLocks()
+    app[DEFINITION_CACHE] = DefinitionCache()
     registry = Dialects()
     registry.add(admin.AdminDialect())
     app[DIALECTS] = registry
-    setup_cors(app)
     health.add_routes(app)
     admin.add_routes(app)
     for dialect in dialects if dialects is not None else default_dialects(settings):
         registry.add(dialect)
-        enable_cors(app, dialect, app.router.add_routes(dialect.routes()))
+        app.router.add_routes(dialect.routes())
+        admin.add_dialect_routes(app, dialect)
     openapi.add_routes(app)  # last: the spec is built from every route registered so far
     if database is not None:
         _attach_database(app, database)
     else:
         app.cleanup_ctx.append(_database_context)
-    app.cleanup_ctx.append(_usage_flusher)
+    app.cleanup_ctx.append(_limits_flusher)
     app.on_startup.append(_create_indexes)
     app.on_shutdown.append(_mark_shutting_down)
     return app
 
 
 def default_dialects(settings: Settings) -> list[Dialect]:
-    return [
-        JsonBinDialect(),
-        HighLevelDialect(
-            burst=settings.highlevel_burst,
-            window_seconds=settings.highlevel_burst_window_seconds,
-            daily=settings.highlevel_daily_limit,
-            schema_cache_seconds=settings.highlevel_schema_cache_seconds,
-        ),
-    ]
+    return [kind.from_settings(settings) for kind in DIALECT_CLASSES]
+
+
+def settings_sections() -> list[type[Section]]:
+    """The dialects' settings classes, for the loader to read with the core's."""
+    return [kind.settings_class for kind in DIALECT_CLASSES if kind.settings_class is not None]
 
 
 def _attach_database(app: web.Application, database: Database) -> None:
     app[DATABASE] = database
     app[DIRECTORY] = Directory(database, ttl=app[SETTINGS].key_cache_seconds)
-    app[USAGE] = UsageMeter(database)
+    app[EXACT_LIMITS] = ExactLimiter(database)
+    app[METERED_LIMITS] = MeteredLimiter(database)
 
 
-async def _usage_flusher(app: web.Application) -> AsyncIterator[None]:
-    """Flush request counters in the background; one last flush on the way out."""
-    task = asyncio.create_task(app[USAGE].run())
+async def _limits_flusher(app: web.Application) -> AsyncIterator[None]:
+    """Flush the metered limits' counts in the background; one last flush on the way out."""
+    task = asyncio.create_task(app[METERED_LIMITS].run())
     try:
         yield
     finally:
@@ -144,7 +148,9 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
 
 async def _create_indexes(app: web.Application) -> None:
     await projects.ensure_indexes(app[DATABASE])
+    await definitions.ensure_indexes(app[DATABASE])
     await ensure_engine_indexes(app[DATABASE])
+    await windows.ensure_indexes(app[DATABASE])
     for dialect in app[DIALECTS]:
         await dialect.ensure_indexes(app[DATABASE])
 

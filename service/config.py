@@ -1,17 +1,36 @@
-"""Settings: one frozen dataclass built once from the environment; bad values fail at start."""
+"""Settings: frozen dataclasses built once from the environment; bad values fail at start.
+
+The core's knobs are `Settings`; a dialect declares its own dataclass (a *section*) with
+a table of its variables, and `load_settings` reads the core table and every section's
+table from the one environment, so README, code and checks see one list of variables.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
+
+Parser = Callable[[str], Any]
+# Environment variable -> (dataclass field, parser).
+Table = Mapping[str, tuple[str, Parser]]
 
 
 class ConfigError(ValueError):
     """An environment variable has a value RecordHub cannot use; the message names it."""
 
 
-def _integer(low: int, high: int) -> Callable[[str], int]:
+class Section(Protocol):
+    """A dialect's settings: a frozen dataclass whose every field has a default, with
+    its `environment` table (and optionally `secrets`, variables never echoed)."""
+
+    environment: ClassVar[Table]
+
+
+SectionT = TypeVar("SectionT")
+
+
+def integer(low: int, high: int) -> Parser:
     def parse(raw: str) -> int:
         value = int(raw.strip())
         if not low <= value <= high:
@@ -21,7 +40,7 @@ def _integer(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _number(low: float, high: float) -> Callable[[str], float]:
+def number(low: float, high: float) -> Parser:
     def parse(raw: str) -> float:
         value = float(raw.strip())
         if not low <= value <= high:
@@ -31,7 +50,7 @@ def _number(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
-def _boolean(raw: str) -> bool:
+def boolean(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
@@ -73,7 +92,11 @@ def _admin_token(raw: str) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob, with its default; the README's configuration table mirrors this."""
+    """Every core knob, with its default; the README's configuration table mirrors this.
+
+    `sections` holds the dialects' settings, one instance per section class; a dialect
+    whose section is absent gets that section's defaults.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8080
@@ -94,10 +117,30 @@ class Settings:
     create_demo_project: bool = True
     quota_free_requests: int = 10_000
     quota_pro_requests: int = 0
-    highlevel_burst: int = 100
-    highlevel_burst_window_seconds: float = 10.0
-    highlevel_daily_limit: int = 200_000
-    highlevel_schema_cache_seconds: float = 5.0
+    sections: tuple[Any, ...] = ()
+
+    # Variable -> (field, parser). One table, so README and code agree.
+    environment: ClassVar[Table] = {
+        "HOST": ("host", _text),
+        "PORT": ("port", integer(0, 65535)),
+        "MONGODB_URI": ("mongodb_uri", _optional_text),
+        "MONGODB_DB": ("mongodb_db", _db_name),
+        "DATA_DIR": ("data_dir", _text),
+        "ADMIN_TOKEN": ("admin_token", _admin_token),
+        "LOG_LEVEL": ("log_level", _log_level),
+        "MAX_BODY_BYTES": ("max_body_bytes", integer(1024, 1024**3)),
+        "KEY_CACHE_SECONDS": ("key_cache_seconds", number(0, 300)),
+        "READY_TIMEOUT_SECONDS": ("ready_timeout_seconds", number(0.05, 30)),
+        "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", number(0, 600)),
+        "KEEPALIVE_TIMEOUT_SECONDS": ("keepalive_timeout_seconds", number(0.1, 86_400)),
+        "BODY_TIMEOUT_SECONDS": ("body_timeout_seconds", number(0.1, 86_400)),
+        "DB_TIMEOUT_MS": ("db_timeout_ms", integer(100, 120_000)),
+        "CREATE_DEMO_PROJECT": ("create_demo_project", boolean),
+        "QUOTA_FREE_REQUESTS": ("quota_free_requests", integer(0, 10**12)),
+        "QUOTA_PRO_REQUESTS": ("quota_pro_requests", integer(0, 10**12)),
+    }
+    # Never echoed in error messages or logs.
+    secrets: ClassVar[frozenset[str]] = frozenset({"ADMIN_TOKEN", "MONGODB_URI"})
 
     @property
     def embedded(self) -> bool:
@@ -108,48 +151,59 @@ class Settings:
         """The monthly request quota of a plan; 0 means unlimited."""
         return self.quota_free_requests if plan == "free" else self.quota_pro_requests
 
-
-# Environment variable -> (Settings field, parser). One table, so README and code agree.
-ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "HOST": ("host", _text),
-    "PORT": ("port", _integer(0, 65535)),
-    "MONGODB_URI": ("mongodb_uri", _optional_text),
-    "MONGODB_DB": ("mongodb_db", _db_name),
-    "DATA_DIR": ("data_dir", _text),
-    "ADMIN_TOKEN": ("admin_token", _admin_token),
-    "LOG_LEVEL": ("log_level", _log_level),
-    "MAX_BODY_BYTES": ("max_body_bytes", _integer(1024, 1024**3)),
-    "KEY_CACHE_SECONDS": ("key_cache_seconds", _number(0, 300)),
-    "READY_TIMEOUT_SECONDS": ("ready_timeout_seconds", _number(0.05, 30)),
-    "SHUTDOWN_GRACE_SECONDS": ("shutdown_grace_seconds", _number(0, 600)),
-    "KEEPALIVE_TIMEOUT_SECONDS": ("keepalive_timeout_seconds", _number(0.1, 86_400)),
-    "BODY_TIMEOUT_SECONDS": ("body_timeout_seconds", _number(0.1, 86_400)),
-    "DB_TIMEOUT_MS": ("db_timeout_ms", _integer(100, 120_000)),
-    "CREATE_DEMO_PROJECT": ("create_demo_project", _boolean),
-    "QUOTA_FREE_REQUESTS": ("quota_free_requests", _integer(0, 10**12)),
-    "QUOTA_PRO_REQUESTS": ("quota_pro_requests", _integer(0, 10**12)),
-    "HIGHLEVEL_BURST": ("highlevel_burst", _integer(1, 10**9)),
-    "HIGHLEVEL_BURST_WINDOW_SECONDS": ("highlevel_burst_window_seconds", _number(0.001, 86_400)),
-    "HIGHLEVEL_DAILY_LIMIT": ("highlevel_daily_limit", _integer(1, 10**12)),
-    "HIGHLEVEL_SCHEMA_CACHE_SECONDS": ("highlevel_schema_cache_seconds", _number(0, 300)),
-}
-
-# Never echoed in error messages or logs.
-SECRET_VARIABLES = frozenset({"ADMIN_TOKEN", "MONGODB_URI"})
-
-assert {name for name, _ in ENVIRONMENT.values()} == {f.name for f in fields(Settings)}
+    def section(self, kind: type[SectionT]) -> SectionT:
+        """The loaded settings of one section class, or its defaults."""
+        for found in self.sections:
+            if type(found) is kind:
+                return found
+        return kind()
 
 
-def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Build Settings from `environ`; raise ConfigError naming the first bad variable."""
+ENVIRONMENT = Settings.environment  # the core's variables
+SECRET_VARIABLES = Settings.secrets
+
+
+def unmatched_fields(kind: type[Any]) -> set[str]:
+    """Fields of a settings class without a variable, and variables naming no field."""
+    tabled = {name for name, _ in kind.environment.values()}
+    declared = {f.name for f in fields(kind)} - {"sections"}
+    return tabled ^ declared
+
+
+assert not unmatched_fields(Settings)
+
+
+def variables(sections: Iterable[type[Section]] = ()) -> Iterator[str]:
+    """Every variable RecordHub reads: the core's, then each section's."""
+    kinds: list[type[Any]] = [Settings, *sections]
+    for kind in kinds:
+        yield from kind.environment
+
+
+def load_settings(environ: Mapping[str, str], sections: Iterable[type[Section]] = ()) -> Settings:
+    """Build Settings and the given sections from `environ`; raise ConfigError naming the
+    first bad variable."""
+    kinds = list(sections)
+    seen: set[str] = set()
+    for variable in variables(kinds):
+        if variable in seen:  # two tables must never fight over one variable
+            raise ConfigError(f"{variable} is claimed by two settings tables")
+        seen.add(variable)
+    loaded = tuple(_read(environ, kind) for kind in kinds)
+    return _read(environ, Settings, sections=loaded)
+
+
+def _read(environ: Mapping[str, str], kind: type[SectionT], **extra: Any) -> SectionT:
     values: dict[str, Any] = {}
-    for variable, (name, parse) in ENVIRONMENT.items():
+    table: Table = kind.environment  # type: ignore[attr-defined]
+    secrets: frozenset[str] = getattr(kind, "secrets", frozenset())
+    for variable, (name, parse) in table.items():
         raw = environ.get(variable)
         if raw is None:
             continue
         try:
             values[name] = parse(raw)
         except ValueError as exc:
-            shown = "" if variable in SECRET_VARIABLES else f"={raw!r}"
+            shown = "" if variable in secrets else f"={raw!r}"
             raise ConfigError(f"{variable}{shown} is invalid: {exc}") from None
-    return Settings(**values)
+    return kind(**values, **extra)

@@ -24,7 +24,7 @@ from service.core.compiler import compile_plan
 from service.core.documents import StoredRecord, record_from
 from service.core.operations import Plan, Preconditions, Replace
 from service.errors import Conflict, NotFound, PreconditionFailed
-from service.store import namespaces, transactions, versions
+from service.store import definitions, transactions, versions
 from service.store.client import Database
 from service.store.locks import RecordLocks, contended, settle
 from service.store.records import (
@@ -41,7 +41,7 @@ from service.store.records import (
 NS = "jsonbin"
 _STORED_FIELDS = ("_id", "data", "rev", "version", "keysEscaped")
 BIN_INDEX = "binindex"
-COLLECTION_KIND = "jsonbin.collection"  # the namespace kind of JSONBin's collections
+COLLECTION_KIND = "jsonbin.collection"  # the definition category of JSONBin's collections
 # A bin create writes one of its collection's schema guards, a schema change writes them
 # all: creates into one collection collide with each other once in STRIPES, not always.
 STRIPES = 16
@@ -106,8 +106,12 @@ async def create_bin(
     async def work(session: Any) -> None:
         if collection_id is not None:
             await _schema_guard(db, session, project, collection_id, random.randrange(STRIPES))
-            current = await namespaces.get(
-                db, project=project, kind=COLLECTION_KIND, ns_id=collection_id, session=session
+            current = await definitions.get(
+                db,
+                project=project,
+                category=COLLECTION_KIND,
+                definition_id=collection_id,
+                session=session,
             )
             if current.get("schemaDocId") != schema_id:
                 raise Conflict("the collection's schema changed meanwhile", reason="schema_changed")
@@ -273,11 +277,11 @@ async def tag_schema(
     detached = ("schemaDocId",) if schema_id is None else ()
 
     async def work(session: Any) -> None:
-        await namespaces.update(
+        await definitions.update(
             db,
             project=project,
-            kind=COLLECTION_KIND,
-            ns_id=collection_id,
+            category=COLLECTION_KIND,
+            definition_id=collection_id,
             changes=attached,
             unset=detached,
             session=session,

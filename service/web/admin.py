@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from service.web.body import read_json
 from service.web.dialect import Dialect
 from service.web.fields import StrictBoolean
 from service.web.keys import DATABASE, DIRECTORY, SETTINGS
+from service.web.routedoc import Route, definitions
 
 PREFIX = "/admin"
 
@@ -173,3 +175,16 @@ def add_routes(app: web.Application) -> None:
     app.router.add_delete(f"{PREFIX}/projects/{{id}}", delete_project)
     app.router.add_post(f"{PREFIX}/projects/{{id}}/users", create_user)
     app.router.add_post(f"{PREFIX}/projects/{{id}}/keys/rotate", rotate_key)
+
+
+def contributed(dialect: Dialect) -> list[Route]:
+    """The dialect's admin routes with their paths under /admin, where the admin dialect's
+    token check and envelope apply to them as to the routes above."""
+    return [
+        dataclasses.replace(route, path=f"{PREFIX}/{route.path.lstrip('/')}")
+        for route in dialect.admin_routes()
+    ]
+
+
+def add_dialect_routes(app: web.Application, dialect: Dialect) -> None:
+    app.router.add_routes(definitions(contributed(dialect)))

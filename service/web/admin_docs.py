@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from marshmallow import Schema, fields, validate
 
 from service.store import projects
@@ -11,8 +13,18 @@ from service.web.admin import (
     ProjectPatchSchema,
     RotateSchema,
     UserCreateSchema,
+    contributed,
 )
-from service.web.routedoc import ErrorSchema, Param, Reply, RouteDoc, SchemaLike, Security
+from service.web.dialect import Dialect
+from service.web.routedoc import (
+    ErrorSchema,
+    Param,
+    Reply,
+    RouteDoc,
+    SchemaLike,
+    Security,
+    handler_doc,
+)
 
 ADMIN_TOKEN = Security(
     "adminToken",
@@ -64,6 +76,11 @@ _ERRORS = {
     401: "The admin bearer token is missing or wrong",
     404: "No such project, or the admin API is disabled (no ADMIN_TOKEN)",
     409: "A project with this name, or a user with this email, already exists",
+}
+# What any admin route may answer, whatever it does.
+_ANY_ADMIN_ROUTE = {
+    401: _ERRORS[401],
+    404: "Not found, or the admin API is disabled (no ADMIN_TOKEN)",
 }
 
 
@@ -131,3 +148,23 @@ def route_docs() -> dict[tuple[str, str], RouteDoc]:
             path=(_ID,),
         ),
     }
+
+
+def contributed_docs(dialect: Dialect) -> dict[tuple[str, str], RouteDoc]:
+    """A dialect's admin routes, documented as admin routes whatever their own docs say
+    about security, errors and tags."""
+    docs = {}
+    for route in contributed(dialect):
+        doc = route.doc or handler_doc(route.handler)
+        responses: dict[int, str | Reply] = {
+            status: Reply(text, ErrorSchema) for status, text in _ANY_ADMIN_ROUTE.items()
+        }
+        responses.update(doc.responses)
+        docs[(route.method, route.path)] = dataclasses.replace(
+            doc,
+            responses=responses,
+            error=ErrorSchema,
+            security=((ADMIN_TOKEN,),),
+            tags=("admin",),
+        )
+    return docs

@@ -8,12 +8,15 @@ project a request speaks for. Everything else (routes, auth, bodies) is the dial
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from aiohttp import web
 
+from service.config import Section, Settings
 from service.errors import RecordHubError
+from service.web.principal import CredentialSource, principal
+from service.web.routedoc import Route
 from service.web.statuses import status_for
 
 if TYPE_CHECKING:
@@ -22,10 +25,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CorsPolicy:
-    """How the CORS answer looks for a dialect's routes (origins are checked separately)."""
+    """What a dialect's routes answer to cross-origin calls (service.web.cors applies it).
 
-    allow_credentials: bool = False
+    `allow_origins` None admits every origin, never with credentials; a set admits only
+    those (normalised, like a project's allow-list). `allow_headers` None admits any
+    requested header; a set holds lower-case names.
+    """
+
+    allow_methods: frozenset[str] = frozenset({"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"})
+    allow_headers: frozenset[str] | None = None
     expose_headers: tuple[str, ...] = ()
+    allow_credentials: bool = False
+    allow_origins: frozenset[str] | None = None
+    max_age: int = 600  # seconds a browser may cache a preflight answer
 
 
 class Dialect:
@@ -35,6 +47,16 @@ class Dialect:
     prefixes: tuple[str, ...] = ()
     cors: CorsPolicy | None = None  # None: no CORS on these routes
     honours_no_origin = False  # "disallow requests without an Origin" applies here
+    # Where the dialect's credentials come from, in priority order (service.web.principal).
+    credential_sources: tuple[CredentialSource, ...] = ()
+    # The dialect's settings class (its environment variables), read with the core's.
+    settings_class: ClassVar[type[Section] | None] = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """The dialect as the app serves it; one with a settings class overrides this to
+        pass `settings.section(its class)` to its constructor."""
+        return cls()
 
     def status(self, error: RecordHubError) -> int:
         return status_for(error)
@@ -51,18 +73,43 @@ class Dialect:
 
     async def identify(self, request: web.Request) -> Project | None:
         """The project a request presents credentials for, if any (no errors raised here)."""
-        return None
+        if not self.credential_sources:
+            return None
+        return (await principal(request)).project
 
     def bypasses_origin_policy(self, request: web.Request) -> bool:
         return False
 
+    def cors_policy(self, request: web.Request, project: Project | None) -> CorsPolicy | None:
+        """The CORS answer for a request whose origin policy is `project`'s (None: unknown).
+
+        The declared `cors`, narrowed to the project's allow-list when it has one.
+        Credentials go only with an allow-listed origin: without a list, the answer is
+        CORS without credentials, so no other site's page can read a cookie-bearing answer.
+        """
+        policy = self.cors
+        if policy is None:
+            return None
+        listed = project.allowed_origins if project is not None else frozenset()
+        if listed:
+            narrowed = listed if policy.allow_origins is None else listed & policy.allow_origins
+            return replace(policy, allow_origins=narrowed)
+        if policy.allow_credentials:
+            return replace(policy, allow_credentials=False)
+        return policy
+
     def routes(self) -> list[web.RouteDef]:
-        """The dialect's URL table; app.py registers it and puts it under CORS."""
+        """The dialect's URL table; app.py registers it (the edge answers CORS for it)."""
         return []
 
     def docs(self) -> dict[tuple[str, str], Any]:
         """OpenAPI documentation of the dialect's routes, keyed by (METHOD, path template)."""
         return {}
+
+    def admin_routes(self) -> list[Route]:
+        """Routes the dialect adds to the admin API, paths relative to `/admin`; app.py
+        serves them behind the admin token, in the admin envelope, documented as admin."""
+        return []
 
     async def ensure_indexes(self, database: Any) -> None:
         """Create the indexes the dialect's collections need (idempotent)."""

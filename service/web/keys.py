@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -10,9 +11,12 @@ from service.config import Settings
 from service.store.client import Database
 from service.store.directory import Directory
 from service.store.locks import RecordLocks
-from service.store.usage import UsageMeter
-from service.web.dialect import Dialects
+from service.store.windows import ExactLimiter, MeteredLimiter
+from service.web.definitions_cache import DefinitionCache
 from service.web.metrics import Metrics
+
+if TYPE_CHECKING:  # dialect.py imports the principal, which imports these keys
+    from service.web.dialect import Dialects
 
 
 @dataclass
@@ -25,8 +29,10 @@ class Lifecycle:
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 DIRECTORY = web.AppKey("directory", Directory)
-DIALECTS = web.AppKey("dialects", Dialects)
+DIALECTS: web.AppKey[Dialects] = web.AppKey("dialects")
 METRICS = web.AppKey("metrics", Metrics)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
-USAGE = web.AppKey("usage", UsageMeter)
+EXACT_LIMITS = web.AppKey("exact_limits", ExactLimiter)  # counted in the database per hit
+METERED_LIMITS = web.AppKey("metered_limits", MeteredLimiter)  # counted here, flushed often
 RECORD_LOCKS = web.AppKey("record_locks", RecordLocks)  # this replica's per-record write locks
+DEFINITION_CACHE = web.AppKey("definition_cache", DefinitionCache)

@@ -2,10 +2,11 @@
 
 In order: the request id (taken from `X-Request-ID` or made), the dialect's own admission
 check (the admin token), a prompt 503 while the database is known to be unreachable, the
-origin policy (service.web.origins), the handler, errors rendered in the dialect's
-envelope, then one access-log line and the metrics. One middleware rather than a chain of
-four: every layer of the chain costs a coroutine and a dialect lookup per request, and
-these steps always run together in this order.
+origin policy (service.web.origins), a CORS preflight's answer (service.web.cors) or the
+handler, errors rendered in the dialect's envelope, the CORS headers, then one access-log
+line and the metrics. One middleware rather than a chain of four: every layer of the chain
+costs a coroutine and a dialect lookup per request, and these steps always run together in
+this order.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from service import logs
 from service.errors import PayloadTooLarge, RecordHubError
 from service.store.client import check_reachable
 from service.store.errors import translate
+from service.web.cors import add_cors_headers, answer_preflight
 from service.web.dialect import Dialect
 from service.web.keys import DATABASE, DIALECTS, METRICS
 from service.web.metrics import route_template
@@ -62,7 +64,8 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
             if dialect is not dialects.default:  # health and docs need no database
                 check_reachable(request.app[DATABASE])
             await check_origin(request, dialect)
-            response = await handler(request)
+            preflight = answer_preflight(request, dialect)
+            response = preflight if preflight is not None else await handler(request)
         except RecordHubError as error:
             response = dialect.render_error(request, error, dialect.status(error))
         except web.HTTPException as exc:
@@ -72,6 +75,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
             response = _render_http_exception(request, dialect, exc)
         except Exception as exc:
             response = _render_unexpected(request, dialect, request_id, exc)
+        add_cors_headers(request, dialect, response)
         status = response.status
         response.headers["X-Request-ID"] = request_id
         return response

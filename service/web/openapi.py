@@ -18,7 +18,7 @@ from swagger_ui.core import ApplicationDocument
 
 from service.web import admin_docs, health_docs
 from service.web.keys import DIALECTS
-from service.web.routedoc import Param, Reply, RouteDoc, SchemaLike
+from service.web.routedoc import Param, Reply, RouteDoc, SchemaLike, handler_doc
 
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
@@ -107,6 +107,7 @@ def collect_docs(app: web.Application) -> dict[tuple[str, str], RouteDoc]:
     docs.update(_own_docs())
     for dialect in app[DIALECTS]:
         docs.update(dialect.docs())
+        docs.update(admin_docs.contributed_docs(dialect))
     return docs
 
 
@@ -124,7 +125,7 @@ def build_spec(app: web.Application) -> dict[str, Any]:
     paths: dict[str, dict[str, dict[str, Any]]] = {}
     taken: set[str] = set()
     for method, path, handler in public_routes(app):
-        doc = docs.get((method, path)) or _undocumented(handler)
+        doc = docs.get((method, path)) or handler_doc(handler)
         operation = _operation(method, path, doc, _tag(app, path, doc))
         operation["operationId"] = _unique(operation["operationId"], taken)
         paths.setdefault(path, {})[method.lower()] = operation
@@ -142,12 +143,6 @@ def _version() -> str:
         return metadata.version("recordhub")
     except metadata.PackageNotFoundError:
         return "0.0.0"
-
-
-def _undocumented(handler: Handler) -> RouteDoc:
-    text = (handler.__doc__ or "").strip()
-    summary = text.splitlines()[0] if text else handler.__name__.replace("_", " ")
-    return RouteDoc(summary=summary)
 
 
 def _tag(app: web.Application, path: str, doc: RouteDoc) -> list[str]:

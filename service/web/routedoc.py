@@ -1,11 +1,13 @@
-"""What a dialect says about one of its routes, for the OpenAPI document (no HTTP here)."""
+"""A route and what it says about itself for the OpenAPI document, side by side."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+from aiohttp.typedefs import Handler
 from marshmallow import Schema, fields
 
 # A body or response shape: a marshmallow schema (class or instance) or a JSON Schema dict.
@@ -61,6 +63,37 @@ class RouteDoc:
     error: SchemaLike | None = None
     security: tuple[tuple[Security, ...], ...] = ()
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of a URL table: the aiohttp route and, when written, its documentation."""
+
+    method: str
+    path: str
+    handler: Handler
+    doc: RouteDoc | None = None
+
+    @property
+    def definition(self) -> web.RouteDef:
+        return web.route(self.method, self.path, self.handler)
+
+
+def handler_doc(handler: Handler) -> RouteDoc:
+    """The doc of a route nobody wrote one for: the first line of the handler's docstring."""
+    text = (handler.__doc__ or "").strip()
+    summary = text.splitlines()[0] if text else handler.__name__.replace("_", " ")
+    return RouteDoc(summary=summary)
+
+
+def definitions(table: Iterable[Route]) -> list[web.RouteDef]:
+    """What aiohttp registers, in the table's order (the order routes are tried in)."""
+    return [route.definition for route in table]
+
+
+def documented(table: Iterable[Route]) -> dict[tuple[str, str], RouteDoc]:
+    """The table's docs keyed by (METHOD, path template), as the OpenAPI builder reads them."""
+    return {(route.method, route.path): route.doc for route in table if route.doc is not None}
 
 
 class ErrorDetailSchema(Schema):

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from service.app import create_app
 from service.config import Settings
+from service.dialects.highlevel.settings import HighLevelSettings
 from tests.web import hostile
 from tests.web.provision import Seeded, fuzz_examples, operations, provision, summarize
 
@@ -31,7 +32,10 @@ TAGS = ("admin", "jsonbin", "highlevel", "health", "docs")
 @pytest.fixture
 async def client(aiohttp_client, database):
     app = create_app(
-        Settings(admin_token=ADMIN_TOKEN, highlevel_burst=10**9, highlevel_daily_limit=10**12),
+        Settings(
+            admin_token=ADMIN_TOKEN,
+            sections=(HighLevelSettings(burst=10**9, daily_limit=10**12),),
+        ),
         database=database,
     )
     return await aiohttp_client(app)

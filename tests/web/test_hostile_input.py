@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from service.app import create_app
 from service.config import Settings
 from service.dialects.highlevel import messages as hl_messages
+from service.dialects.highlevel.settings import HighLevelSettings
 from service.dialects.jsonbin import messages as jb_messages
 from service.dialects.jsonbin.plans import stored_size, within_limit
 from service.store import projects
@@ -65,7 +66,11 @@ class Tenant:
 
 @pytest.fixture
 async def client(aiohttp_client, database):
-    settings = Settings(admin_token=ADMIN, quota_free_requests=10_000, highlevel_burst=10_000)
+    settings = Settings(
+        admin_token=ADMIN,
+        quota_free_requests=10_000,
+        sections=(HighLevelSettings(burst=10_000),),
+    )
     return await aiohttp_client(create_app(settings, database=database))
 
 

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from service.app import create_app
 from service.config import Settings
+from service.dialects.highlevel.settings import HighLevelSettings
 from service.store.client import connect
 from tests.web.provision import Seeded, Value, fuzz_examples, operations, provision, summarize
 
@@ -67,8 +68,7 @@ class LiveServer:
             mongodb_db=self.database,
             admin_token=ADMIN_TOKEN,
             # The run sends thousands of HighLevel calls: no 429 may hide what they reach.
-            highlevel_burst=10**9,
-            highlevel_daily_limit=10**12,
+            sections=(HighLevelSettings(burst=10**9, daily_limit=10**12),),
         )
         runner = web.AppRunner(create_app(settings))
         try:

@@ -1,4 +1,4 @@
-"""JSON Schemas of the HighLevel request bodies, saying what the handlers validate (for docs.py).
+"""JSON Schemas of the HighLevel request bodies, saying what the handlers validate (for routes.py).
 
 What no schema can say is left to the descriptions: a `locationId` must be the token's, a
 key must not exist yet, an update must fit the stored field's data type.

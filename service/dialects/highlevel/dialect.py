@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
-from service.dialects.highlevel import auth, docs, messages, ratelimit, routes
+from service.config import Settings
+from service.dialects.highlevel import auth, messages, ratelimit, routes
 from service.dialects.highlevel.cache import SchemaCache
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.ratelimit import RateLimiter
+from service.dialects.highlevel.settings import HighLevelSettings
 from service.errors import Invalid, PreconditionFailed, RecordHubError
 from service.store import highlevel as store
-from service.store import namespaces
-from service.store.projects import Project
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.middleware import REQUEST_ID, new_request_id
+from service.web.routedoc import definitions, documented
 from service.web.statuses import status_for
 
 # NestJS's names of the statuses HighLevel answers with (fixed here: Python renames some).
@@ -51,25 +52,30 @@ class HighLevelDialect(Dialect):
     prefixes = ("/objects", "/custom-fields")
     # Called from servers mostly; tokens travel in a header, never in cookies.
     cors = CorsPolicy(allow_credentials=False, expose_headers=ratelimit.HEADERS)
+    credential_sources = auth.CREDENTIAL_SOURCES
+    settings_class = HighLevelSettings
 
-    def __init__(
-        self,
-        *,
-        burst: int = 100,
-        window_seconds: float = 10.0,
-        daily: int = 200_000,
-        schema_cache_seconds: float = 5.0,
-    ) -> None:
+    def __init__(self, settings: HighLevelSettings | None = None) -> None:
+        settings = settings or HighLevelSettings()
         self.context = Context(
-            limiter=RateLimiter(burst=burst, window_seconds=window_seconds, daily=daily),
-            schemas=SchemaCache(ttl=schema_cache_seconds),
+            limiter=RateLimiter(
+                burst=settings.burst,
+                window_seconds=settings.burst_window_seconds,
+                daily=settings.daily_limit,
+            ),
+            schemas=SchemaCache(ttl=settings.schema_cache_seconds),
         )
+        self.table = routes.table(self.context)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(settings.section(HighLevelSettings))
 
     def routes(self) -> list[web.RouteDef]:
-        return routes.table(self.context)
+        return definitions(self.table)
 
     def docs(self) -> dict[tuple[str, str], Any]:
-        return docs.route_docs()
+        return documented(self.table)
 
     def status(self, error: RecordHubError) -> int:
         if isinstance(error, Invalid):
@@ -94,9 +100,5 @@ class HighLevelDialect(Dialect):
         headers = {**error.headers, **request.get(ratelimit.RATE_HEADERS, {})}
         return web.json_response(body, status=status, headers=headers)
 
-    async def identify(self, request: web.Request) -> Project | None:
-        return (await auth.caller(request)).project
-
     async def ensure_indexes(self, database: Any) -> None:
-        await namespaces.ensure_indexes(database)
         await store.ensure_indexes(database)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 from bson import ObjectId
 
 from service.dialects.jsonbin import auth, headers, jsonpaths, messages, render
-from service.dialects.jsonbin.collections import load_collection
+from service.dialects.jsonbin.collections import cached_collection, forget_collection
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
-from service.dialects.jsonbin.schemadocs import load_schema_doc
+from service.dialects.jsonbin.schemadocs import cached_schema
 from service.dialects.jsonbin.validation import validate_record
 from service.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from service.store import bins as store
@@ -19,6 +18,7 @@ from service.store.projects import Project
 from service.web.body import parse_json, read_body, without_bom
 from service.web.keys import DATABASE, DIRECTORY, RECORD_LOCKS, SETTINGS
 from service.web.origins import check_owner_origin
+from service.web.principal import principal
 
 _BLANK_KINDS = (dict, list, str, type(None))
 _SCHEMA_ATTEMPTS = 5  # creates that find the collection's schema changed meanwhile
@@ -43,15 +43,14 @@ async def _validate_schema(
     request: web.Request, project_id: str, schema_id: str | None, record: Any
 ) -> None:
     if schema_id is not None:
-        schema_doc = await load_schema_doc(request, project_id, schema_id)
-        validate_record(json.loads(schema_doc["schemaJson"]), record)
+        validate_record(await cached_schema(request, project_id, schema_id), record)
 
 
 async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
     """A bin of the caller's project, for an operation needing `grant`; charges the quota
     and answers 404 with JSONBin's wording for anyone else's bin."""
     project = auth.require_grant(
-        await auth.caller(request),
+        await principal(request),
         grant,
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
@@ -73,7 +72,7 @@ async def _readable_bin(request: web.Request, *, missing: str, invalid: str) -> 
     caller: Project | None = None
     if doc["private"]:
         caller = auth.require_grant(
-            await auth.caller(request), "read", missing=missing, invalid=invalid
+            await principal(request), "read", missing=missing, invalid=invalid
         )
         if caller.id != doc["project"]:
             raise Unauthorized(invalid)
@@ -99,7 +98,7 @@ async def _owner(
 async def create_bin(request: web.Request) -> web.Response:
     headers.require_json(request)
     project = auth.require_grant(
-        await auth.caller(request),
+        await principal(request),
         "create",
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
@@ -116,7 +115,9 @@ async def create_bin(request: web.Request) -> web.Response:
         except Conflict as exc:
             if exc.reason != "schema_changed":
                 raise
-        # A schema was attached or detached meanwhile: validate against the new one.
+        # A schema was attached or detached meanwhile (our copy was stale): load it again.
+        if collection is not None:
+            forget_collection(request, project.id, collection["_id"])
         collection = await _target_collection(request, project.id)
     return await _insert_bin(request, project.id, collection, record, raw, private, name)
 
@@ -124,7 +125,7 @@ async def create_bin(request: web.Request) -> web.Response:
 async def _target_collection(request: web.Request, project_id: str) -> dict[str, Any] | None:
     if "X-Collection-Id" not in request.headers:
         return None
-    return await load_collection(
+    return await cached_collection(
         request,
         project_id,
         request.headers["X-Collection-Id"].strip(),
@@ -215,11 +216,11 @@ async def update_bin(request: web.Request) -> web.Response:
     """The seed: replace the whole record; versioning per the bin's privacy and the header."""
     headers.require_json(request)
     bin_id = _bin_id(request)
-    who = await auth.caller(request)
+    who = await principal(request)
     versioning = headers.flag(request, "X-Bin-Versioning")
     record, raw = await _record_body(request)
     caller: Project | None = None
-    if who.presented is not None:
+    if who.via is not None:
         caller = auth.require_grant(
             who,
             "update",

@@ -6,11 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.jsonbin import auth, docs, messages, routes
+from service.dialects.jsonbin import auth, messages, routes
 from service.errors import PayloadTooLarge, QuotaExceeded, RecordHubError
-from service.store import bins, namespaces
-from service.store.projects import Project
+from service.store import bins
 from service.web.dialect import CorsPolicy, Dialect
+from service.web.routedoc import definitions, documented
 from service.web.statuses import status_for
 
 # Errors raised by the shared edge carry our wording; JSONBin clients get JSONBin's.
@@ -28,12 +28,18 @@ class JsonBinDialect(Dialect):
     prefixes = ("/v3",)
     # JSONBin answers CORS for every origin; keys travel in headers, never cookies.
     cors = CorsPolicy(allow_credentials=False)
+    # identify(): the key's project only. A public bin's owner is known once the handler
+    # has read the bin, and its policy is applied there (web.origins.check_owner_origin).
+    credential_sources = auth.CREDENTIAL_SOURCES
+
+    def __init__(self) -> None:
+        self.table = routes.table()
 
     def routes(self) -> list[web.RouteDef]:
-        return routes.table()
+        return definitions(self.table)
 
     def docs(self) -> dict[tuple[str, str], Any]:
-        return docs.route_docs()
+        return documented(self.table)
 
     def status(self, error: RecordHubError) -> int:
         if isinstance(error, QuotaExceeded):
@@ -48,11 +54,5 @@ class JsonBinDialect(Dialect):
             text = messages.BIN_TOO_LARGE
         return web.json_response({"message": text}, status=status, headers=error.headers)
 
-    async def identify(self, request: web.Request) -> Project | None:
-        # The key's project only: a public bin's owner is known once the handler has read
-        # the bin, and its policy is applied there (bins.py, web.origins.check_owner_origin).
-        return (await auth.caller(request)).project
-
     async def ensure_indexes(self, database: Any) -> None:
-        await namespaces.ensure_indexes(database)
         await bins.ensure_indexes(database)
