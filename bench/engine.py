@@ -23,14 +23,22 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo import monitoring
 
 from service.core.documents import content_of
-from service.core.keys import prepare
+from service.core.fieldnames import prepare
 from service.core.operations import Add, Inc, Plan, Remove, Replace, Set
 from service.store.batches import Upsert, update_ids
 from service.store.bulk import apply_all
 from service.store.embedded import EmbeddedDatabase
 from service.store.indexes import ensure_engine_indexes
-from service.store.records import Scope, apply_plan, apply_plan_and_read, create_record, now
-from service.store.versions import apply_versioned
+from service.store.records import (
+    Scope,
+    apply_plan,
+    apply_plan_and_read,
+    create_record,
+    now,
+    selector,
+    stored_id,
+)
+from service.store.versions import apply_versioned, slots_of
 
 RESULTS = Path(__file__).parent / "results" / "engine.md"
 SCOPE = Scope("bench", "things")
@@ -76,7 +84,7 @@ async def fill_records(db: AsyncIOMotorDatabase, count: int) -> None:
     for start in range(0, count, 10_000):
         await db.records.insert_many(
             [
-                {"_id": f"r{i}", "data": {"n": i, "tags": ["a", "b"]}, **base}
+                {"_id": stored_id(SCOPE, f"r{i}"), "data": {"n": i, "tags": ["a", "b"]}, **base}
                 for i in range(start, min(count, start + 10_000))
             ],
             ordered=False,
@@ -89,13 +97,14 @@ async def deep_history(db: AsyncIOMotorDatabase, bin_id: str, versions: int) -> 
     for start in range(1, versions + 1, 10_000):
         await db.versions.insert_many(
             [
-                {"bin": bin_id, "version": k, "record": {"v": k - 1}, "baseRev": k - 1}
-                | {"createdAt": now()}
+                {"project": SCOPE.project, **slots_of(SCOPE, bin_id), "version": k}
+                | {"data": {"v": k - 1}, "baseRev": k - 1, "createdAt": now()}
                 for k in range(start, min(versions + 1, start + 10_000))
             ],
             ordered=False,
         )
-    await db.records.update_one({"_id": bin_id}, {"$set": {"version": versions, "rev": versions}})
+    live = {"$set": {"version": versions, "rev": versions}}
+    await db.records.update_one(selector(SCOPE, bin_id), live)
 
 
 async def measure_round_trips(db: AsyncIOMotorDatabase, counter: CommandCounter) -> list[Any]:

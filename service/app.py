@@ -22,9 +22,7 @@ from service.store.indexes import ensure_engine_indexes
 from service.store.locks import RecordLocks
 from service.store.windows import ExactLimiter, MeteredLimiter
 from service.web import admin, health, openapi
-from service.web.definitions_cache import DefinitionCache
-from service.web.dialect import Dialect, Dialects
-from service.web.keys import (
+from service.web.appkeys import (
     DATABASE,
     DEFINITION_CACHE,
     DIALECTS,
@@ -37,6 +35,8 @@ from service.web.keys import (
     SETTINGS,
     Lifecycle,
 )
+from service.web.definitions_cache import DefinitionCache
+from service.web.dialect import Dialect, Dialects
 from service.web.metrics import Metrics
 from service.web.middleware import edge
 

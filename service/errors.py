@@ -1,80 +1,232 @@
-"""Domain errors raised by the store, core and dialects; rendered to HTTP by web/errors.py.
+"""Domain errors raised by the edge, the store, core and dialects; rendered to HTTP by web/.
 
-The tree (no HTTP status codes here; web/ and each dialect map classes to statuses):
+One class per condition that anything compares or renders specially; `code` is the class's
+machine token in the default envelope `{"error": {"code", ...}}` (the admin API). No HTTP
+status codes here: web/statuses.py maps the nearest class in the MRO to one, and each
+dialect keys its own statuses and messages by class (`nearest` finds the entry).
 
-    RecordHubError            message, reason (stable machine token), details
-    ├── Invalid               the request is malformed or breaks a rule (bad path, wrong kind)
-    ├── Unauthorized          no credential, or one that is not known
-    ├── Forbidden             a known credential that may not do this (origin, grant, plan)
-    ├── NotFound              the target does not exist (or is not visible to the caller)
-    ├── Conflict              the write lost a race too often, or a unique key already exists
-    ├── PreconditionFailed    an expected revision / stored kind / limit did not hold
-    │   └── RevisionMismatch  a compare-and-swap on a definition's `rev` lost to another write
-    ├── PayloadTooLarge       the body or the resulting record is over a limit
-    ├── QuotaExceeded         a request quota or rate limit is spent
-    └── Unavailable           the database cannot be reached or cannot do what is needed
+    RecordHubError                  message, details, headers; code "error"
+    ├── Invalid                     the request is malformed or breaks a rule
+    │   ├── MalformedBody           the body is not JSON under the policy (web.body)
+    │   ├── EmptyBody               the body is empty or blank
+    │   ├── InvalidValue            a value cannot be stored (not JSON, too deep, too big)
+    │   ├── InvalidPlan             a plan no dialect should build (bad path, stray limit)
+    │   └── OverlappingPaths        two operations on one path, or one inside the other
+    ├── Unauthorized                no credential, or one that is not known
+    ├── Forbidden                   a known credential that may not do this (grant, plan)
+    │   ├── OriginRefused           the project's origin policy refuses the request
+    │   └── PreflightRefused        a CORS preflight asks for what the policy refuses
+    ├── NotFound                    the target does not exist (or is not visible)
+    │   ├── RouteNotFound           no route serves the path
+    │   ├── RecordNotFound          no record with that key
+    │   ├── VersionNotFound         no such version of a record
+    │   ├── ProjectNotFound         no project with that id
+    │   └── OwnerNotFound           what the target belongs to is gone (a field's object)
+    ├── MethodNotAllowed            a route serves the path, not the method
+    ├── RequestTimeout              the client stalled while sending the body
+    ├── Conflict                    the write cannot land as it is
+    │   ├── AlreadyExists           a unique key (id, name, email) is taken
+    │   ├── Contended               another writer got in first; try the write again
+    │   └── DefinitionChanged       a definition the write relied on changed meanwhile
+    ├── PreconditionFailed          an expected revision / stored kind / limit did not hold
+    │   ├── RevisionMismatch        a compare-and-swap on a revision lost to another write
+    │   ├── LimitExceeded           an array would outgrow its size limit
+    │   └── KindMismatch            the stored content is not of the expected JSON kind
+    │       ├── NotAnObject         ... at a path that must hold an object
+    │       ├── NotAnArray          ... at a path that must hold an array
+    │       └── NotANumber          ... at a path that must hold a number
+    ├── PayloadTooLarge             the resulting record is over a limit
+    │   └── BodyTooLarge            the request body is over the edge's limit
+    ├── QuotaExceeded               a request quota or rate limit is spent
+    ├── Unavailable                 the database cannot do what is needed now
+    │   ├── DatabaseUnavailable     it cannot be reached (503 with Retry-After)
+    │   ├── Overloaded              too many writers waited on one record too long
+    │   └── TransactionsUnavailable transactions need a replica set
+    ├── Internal                    an unexpected failure (the edge's generic 500)
+    └── HttpRefused                 another refusal of aiohttp's, code from its phrase
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class RecordHubError(Exception):
-    """Base of every domain error: a message for people, a reason token for dialects."""
+    """Base of every domain error: a message for people; the class says what happened."""
 
-    default_reason = "error"
+    code = "error"
 
     def __init__(
-        self,
-        message: str,
-        *,
-        reason: str | None = None,
-        details: Any = None,
-        headers: dict[str, str] | None = None,
+        self, message: str, *, details: Any = None, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.reason = reason or self.default_reason
         self.details = details
         self.headers = headers or {}
 
 
+def nearest(table: Mapping[type[RecordHubError], T], error: RecordHubError) -> T | None:
+    """The entry of the nearest class in the error's MRO that `table` has, if any."""
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    return None
+
+
 class Invalid(RecordHubError):
-    default_reason = "invalid"
+    code = "invalid"
+
+
+class MalformedBody(Invalid):
+    code = "json"
+
+
+class EmptyBody(Invalid):
+    code = "empty"
+
+
+class InvalidValue(Invalid):
+    code = "invalid_value"
+
+
+class InvalidPlan(Invalid):
+    code = "invalid_plan"
+
+
+class OverlappingPaths(Invalid):
+    code = "overlap"
 
 
 class Unauthorized(RecordHubError):
-    default_reason = "unauthorized"
+    code = "unauthorized"
 
 
 class Forbidden(RecordHubError):
-    default_reason = "forbidden"
+    code = "forbidden"
+
+
+class OriginRefused(Forbidden):
+    code = "origin"
+
+
+class PreflightRefused(Forbidden):
+    code = "cors"
 
 
 class NotFound(RecordHubError):
-    default_reason = "not_found"
+    code = "not_found"
+
+
+class RouteNotFound(NotFound):
+    code = "route_not_found"
+
+
+class RecordNotFound(NotFound):
+    code = "not_found"
+
+
+class VersionNotFound(NotFound):
+    code = "version_not_found"
+
+
+class ProjectNotFound(NotFound):
+    code = "project"
+
+
+class OwnerNotFound(NotFound):
+    code = "owner_not_found"
+
+
+class MethodNotAllowed(RecordHubError):
+    code = "method_not_allowed"
+
+
+class RequestTimeout(RecordHubError):
+    code = "request_timeout"
 
 
 class Conflict(RecordHubError):
-    default_reason = "conflict"
+    code = "conflict"
+
+
+class AlreadyExists(Conflict):
+    code = "duplicate"
+
+
+class Contended(Conflict):
+    code = "contended"
+
+
+class DefinitionChanged(Conflict):
+    code = "definition_changed"
 
 
 class PreconditionFailed(RecordHubError):
-    default_reason = "precondition_failed"
+    code = "precondition_failed"
 
 
 class RevisionMismatch(PreconditionFailed):
-    default_reason = "revision_mismatch"
+    code = "revision_mismatch"
+
+
+class LimitExceeded(PreconditionFailed):
+    code = "limit_exceeded"
+
+
+class KindMismatch(PreconditionFailed):
+    code = "kind_mismatch"
+
+
+class NotAnObject(KindMismatch):
+    code = "not_an_object"
+
+
+class NotAnArray(KindMismatch):
+    code = "not_an_array"
+
+
+class NotANumber(KindMismatch):
+    code = "not_a_number"
 
 
 class PayloadTooLarge(RecordHubError):
-    default_reason = "payload_too_large"
+    code = "payload_too_large"
+
+
+class BodyTooLarge(PayloadTooLarge):
+    code = "body_size"
 
 
 class QuotaExceeded(RecordHubError):
-    default_reason = "quota_exceeded"
+    code = "quota_exceeded"
 
 
 class Unavailable(RecordHubError):
-    default_reason = "unavailable"
+    code = "unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    code = "unavailable"
+
+
+class Overloaded(Unavailable):
+    code = "unavailable"
+
+
+class TransactionsUnavailable(Unavailable):
+    code = "transactions_unavailable"
+
+
+class Internal(RecordHubError):
+    code = "internal"
+
+
+class HttpRefused(RecordHubError):
+    """Built by the edge from an aiohttp HTTPException it has no class for."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -21,7 +21,7 @@ from service.config import Settings
 from service.errors import RecordHubError
 from service.store import projects
 from service.web.admin import created_view
-from service.web.keys import DATABASE, LIFECYCLE
+from service.web.appkeys import DATABASE, LIFECYCLE
 
 DEMO_PROJECT = "demo"
 

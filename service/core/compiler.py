@@ -7,7 +7,7 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 - Pipeline form, only for: add and remove on one array (remove first, then add), a size
   limit on a resulting array, a merge of nested objects.
 - Two operations on overlapping paths (equal, or one inside the other) are refused with
-  Invalid, except add+remove on one array, which becomes one expression: MongoDB's "would
+  OverlappingPaths, except add+remove on one array, which becomes one expression: MongoDB's "would
   create a conflict" error cannot be produced.
 - Every update bumps `rev` by one and sets `updatedAt`, in the same write.
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 from service.core import pipeline
 from service.core.documents import RECENT_WRITES, check_meta
+from service.core.fieldnames import needs_escape, prepare
 from service.core.guards import Guard, filter_for, first_failure
-from service.core.keys import needs_escape, prepare
 from service.core.kinds import Kind, distinct, kind_of
 from service.core.operations import (
     NO_PRECONDITIONS,
@@ -41,20 +41,29 @@ from service.core.operations import (
     WholeOperation,
 )
 from service.core.paths import CONTENT, ROOT, Path, field_of, overlap
-from service.errors import Invalid, PreconditionFailed
+from service.errors import (
+    InvalidPlan,
+    KindMismatch,
+    LimitExceeded,
+    NotAnArray,
+    NotAnObject,
+    NotANumber,
+    OverlappingPaths,
+    RevisionMismatch,
+)
 
 OBJECT_OR_MISSING = frozenset({Kind.OBJECT, "missing"})
-_ROOT_IS_OBJECT = Guard(ROOT, frozenset({Kind.OBJECT}), "not_an_object")  # path edits and merges
+_ROOT_IS_OBJECT = Guard(ROOT, frozenset({Kind.OBJECT}), NotAnObject)  # path edits and merges
 _TARGET_GUARDS = {
-    Add: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
-    Remove: (frozenset({Kind.ARRAY, "missing"}), "not_an_array"),
-    Inc: (frozenset({Kind.NUMBER, "missing"}), "not_a_number"),
+    Add: (frozenset({Kind.ARRAY, "missing"}), NotAnArray),
+    Remove: (frozenset({Kind.ARRAY, "missing"}), NotAnArray),
+    Inc: (frozenset({Kind.NUMBER, "missing"}), NotANumber),
 }
-_MESSAGES = {
-    "not_an_object": "the value at {path} is not an object",
-    "not_an_array": "the value at {path} is not an array",
-    "not_a_number": "the value at {path} is not a number",
-    "kind_mismatch": "the stored content is not of the expected kind",
+_MESSAGES: dict[type[KindMismatch], str] = {
+    NotAnObject: "the value at {path} is not an object",
+    NotAnArray: "the value at {path} is not an array",
+    NotANumber: "the value at {path} is not a number",
+    KindMismatch: "the stored content is not of the expected kind",
 }
 
 
@@ -96,7 +105,7 @@ class CompiledUpdate:
     expected_rev: int | None = None
     limits: tuple[Limit, ...] = ()
 
-    def explain(self, rev: Any, content: Any) -> PreconditionFailed | None:
+    def explain(self, rev: Any, content: Any) -> RevisionMismatch | KindMismatch | None:
         """Why a record with this revision and (restored) content misses the filter."""
         if self.expected_rev is not None and rev != self.expected_rev:
             return revision_mismatch(rev, self.expected_rev)
@@ -104,24 +113,21 @@ class CompiledUpdate:
         if guard is None:
             return None
         shown = ".".join(guard.path) or "the root"
-        message = _MESSAGES[guard.reason].format(path=shown)
-        return PreconditionFailed(message, reason=guard.reason, details={"path": list(guard.path)})
+        message = _MESSAGES[guard.failure].format(path=shown)
+        return guard.failure(message, details={"path": list(guard.path)})
 
-    def limit_failure(self) -> PreconditionFailed:
+    def limit_failure(self) -> LimitExceeded:
         """The error for a match the pipeline declined: a size limit would be exceeded."""
         limits = [{"path": list(lim.path), "max": lim.max_items} for lim in self.limits]
         shown = ", ".join(f"{'.'.join(lim.path)} <= {lim.max_items}" for lim in self.limits)
-        return PreconditionFailed(
-            f"the update would exceed a limit ({shown})",
-            reason="limit_exceeded",
-            details={"limits": limits},
+        return LimitExceeded(
+            f"the update would exceed a limit ({shown})", details={"limits": limits}
         )
 
 
-def revision_mismatch(rev: Any, expected: int) -> PreconditionFailed:
-    return PreconditionFailed(
+def revision_mismatch(rev: Any, expected: int) -> RevisionMismatch:
+    return RevisionMismatch(
         f"the record is at revision {rev}, not {expected}",
-        reason="revision_mismatch",
         details={"rev": rev, "expected": expected},
     )
 
@@ -150,7 +156,7 @@ def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) ->
     No expected revision (an absent record has none) and no limits (a declined limit puts
     back the record as it was, which for a new one is half made)."""
     if plan.preconditions.rev is not None or plan.preconditions.limits:
-        raise Invalid("an upsert cannot expect a revision or a limit", reason="invalid_plan")
+        raise InvalidPlan("an upsert cannot expect a revision or a limit")
     compiled = _compile_general(plan, now=now, write_id=write_id, version=None, as_pipeline=True)
     assert isinstance(compiled.update, list)
     new = {CONTENT: {}, "rev": -1, "version": 0, "createdAt": now}
@@ -183,7 +189,7 @@ def _compile_general(
     body = _body_of(plan)
     guards = list(dict.fromkeys(body.guards))  # paths share their prefixes' guards
     if plan.preconditions.kind is not None:
-        guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), "kind_mismatch"))
+        guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), KindMismatch))
     conditions: dict[str, Any] = filter_for(guards)
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
@@ -205,10 +211,10 @@ def _body_of(plan: Plan) -> _Body:
     ops = plan.operations
     whole = [op for op in ops if isinstance(op, WholeOperation)]
     if whole and len(ops) > 1:
-        raise Invalid("a whole-content operation must be alone in a plan", reason="overlap")
+        raise OverlappingPaths("a whole-content operation must be alone in a plan")
     if whole:
         if plan.preconditions.limits:
-            raise Invalid("a limit needs an add on its path", reason="invalid_plan")
+            raise InvalidPlan("a limit needs an add on its path")
         return _whole_body(whole[0])
     body = _Body()
     for path, group in _grouped(ops).items():
@@ -230,7 +236,7 @@ def _whole_body(op: WholeOperation) -> _Body:
                 body.values[target] = value
         return body
     if isinstance(op, ReplaceSameKind):
-        body.guards.append(Guard(ROOT, frozenset({kind_of(op.document)}), "kind_mismatch"))
+        body.guards.append(Guard(ROOT, frozenset({kind_of(op.document)}), KindMismatch))
     body.values[CONTENT] = stored
     body.replaces_content = True
     return body
@@ -244,12 +250,12 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
         groups.setdefault(op.path, []).append(op)
     for path, group in groups.items():
         if len(group) > 1 and sorted(type(op).__name__ for op in group) != ["Add", "Remove"]:
-            raise Invalid(f"two operations on {'.'.join(path)}", reason="overlap")
+            raise OverlappingPaths(f"two operations on {'.'.join(path)}")
     paths = list(groups)
     for i, a in enumerate(paths):
         for b in paths[i + 1 :]:
             if overlap(a, b):
-                raise Invalid(f"{'.'.join(a)} and {'.'.join(b)} overlap", reason="overlap")
+                raise OverlappingPaths(f"{'.'.join(a)} and {'.'.join(b)} overlap")
     return groups
 
 
@@ -257,13 +263,11 @@ def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
     target = field_of(path)
     body.escaped |= any(needs_escape(key) for key in path)
     body.guards.append(_ROOT_IS_OBJECT)
-    body.guards.extend(
-        Guard(path[:i], OBJECT_OR_MISSING, "not_an_object") for i in range(1, len(path))
-    )
+    body.guards.extend(Guard(path[:i], OBJECT_OR_MISSING, NotAnObject) for i in range(1, len(path)))
     for op in group:
         if type(op) in _TARGET_GUARDS:
-            allowed, reason = _TARGET_GUARDS[type(op)]
-            body.guards.append(Guard(path, allowed, reason))
+            allowed, failure = _TARGET_GUARDS[type(op)]
+            body.guards.append(Guard(path, allowed, failure))
         if isinstance(op, Set):
             body.values[target], escaped = prepare(op.value)
             body.escaped |= escaped
@@ -285,9 +289,9 @@ def _attach_limits(body: _Body, limits: Sequence[Limit]) -> None:
     for limit in limits:
         edit = body.arrays.get(field_of(limit.path))
         if edit is None or edit.adds is None:
-            raise Invalid("a limit needs an add on its path", reason="invalid_plan")
+            raise InvalidPlan("a limit needs an add on its path")
         if edit.limit is not None:
-            raise Invalid("two limits on one path", reason="invalid_plan")
+            raise InvalidPlan("two limits on one path")
         edit.limit = limit.max_items
 
 

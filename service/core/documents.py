@@ -1,9 +1,16 @@
-"""The record document layout in the records collection, and its decoded form.
+"""The record document layout in the records collection, its identity, and its decoded form.
 
     {_id, project, ns, data, rev, version, createdAt, updatedAt,
-     keysEscaped?   true when some key under `data` was escaped (service.core.keys)
+     keysEscaped?   true when some key under `data` was escaped (service.core.fieldnames)
      recentWrites?  ids of the last multi-record writes that changed this record
      ...            top-level metadata a dialect adds through Plan.meta / create}
+
+A record is identified by (project, ns, key): `_id` is the JSON text `[project, ns, key]`
+(`encode_key`), so the `_id` index every collection has makes that triple unique with no
+index of its own (SecantusDB maintains every index on every write). `_id` is opaque outside
+the store; a dialect names records by key: a string, an integer or a tuple of scalars (a
+composite key). A namespace whose keys are unique across projects (JSONBin's bins, read by
+id alone) is encoded with project None, so it is found by key without knowing the project.
 
 `data` holds the content, of any JSON kind. `rev` starts at 0 and every write adds 1 in
 the same update; `version` counts the archived versions (versioned writes only).
@@ -11,13 +18,15 @@ the same update; `version` counts the archived versions (versioned writes only).
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from service.core.keys import needs_escape, restore
+from service.core.fieldnames import needs_escape, restore
 from service.core.pipeline import SCRATCH
-from service.errors import Invalid
+from service.errors import InvalidPlan, InvalidValue
 
 RECENT_WRITES = 16  # how many multi-record write ids a record remembers
 
@@ -26,12 +35,43 @@ LAYOUT_FIELDS = frozenset(
 )
 RESERVED_FIELDS = LAYOUT_FIELDS | {"keysEscaped", "recentWrites", SCRATCH}
 
+Scalar = str | int | float | bool | None
+RecordKey = str | int | tuple[Scalar, ...]
+
+
+def encode_key(project: str | None, ns: str, key: Any) -> str:
+    """The stored `_id` of record `key` (a list is taken as the tuple it equals)."""
+    parts = [project, ns, _checked(key)]
+    return json.dumps(parts, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+
+
+def decode_key(stored_id: str) -> RecordKey:
+    """The key a stored `_id` was encoded from; a composite key comes back as a tuple."""
+    key = json.loads(stored_id)[2]
+    return tuple(key) if isinstance(key, list) else key
+
+
+def _checked(key: Any) -> Any:
+    if isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool)):
+        return key
+    if isinstance(key, tuple | list) and key and all(map(_is_scalar, key)):
+        return list(key)
+    raise InvalidValue(
+        f"a record key is a string, an integer or a list of scalars, not {type(key).__name__}"
+    )
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int)
+
 
 @dataclass(frozen=True)
 class StoredRecord:
     """A record as read: content with its keys restored, and the dialect's metadata."""
 
-    id: Any
+    id: Any  # the record's key
     project: str
     ns: str
     data: Any
@@ -46,7 +86,7 @@ def check_meta(meta: Any) -> None:
     """Refuse metadata names that are reserved or that MongoDB would read as paths."""
     for name in meta:
         if not isinstance(name, str) or name in RESERVED_FIELDS or needs_escape(name):
-            raise Invalid(f"{name!r} cannot be a metadata field", reason="invalid_plan")
+            raise InvalidPlan(f"{name!r} cannot be a metadata field")
 
 
 def content_of(document: dict[str, Any]) -> Any:
@@ -57,7 +97,7 @@ def content_of(document: dict[str, Any]) -> Any:
 
 def record_from(document: dict[str, Any]) -> StoredRecord:
     return StoredRecord(
-        id=document["_id"],
+        id=decode_key(document["_id"]),
         project=document["project"],
         ns=document["ns"],
         data=content_of(document),

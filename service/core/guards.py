@@ -1,11 +1,10 @@
 """Kind guards: which JSON kinds a stored path may hold, as a query filter and in Python.
 
 A guard becomes plain field conditions ANDed into the update filter. No `$expr`, `$or` or
-`$and`: SecantusDB scans the whole collection for those (30 ms at 3,000 records against
-1 ms with field conditions), and field conditions are exact once arrays are handled:
-`{$type: "string"}` also matches an array holding a string, so "not a string" is written
-`$not: {$type: [...]}` only when arrays are barred too, and as a nested
-`$not: {$type: [...], $not: {$type: "array"}}` when arrays are allowed.
+`$and`: SecantusDB scans the whole collection for those, and field conditions are exact
+once arrays are handled: `{$type: "string"}` also matches an array holding a string, so
+"not a string" is written `$not: {$type: [...]}` only when arrays are barred too, and as a
+nested `$not: {$type: [...], $not: {$type: "array"}}` when arrays are allowed.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 
 from service.core.kinds import ALL_KINDS, KINDS_OR_MISSING, MISSING, Kind, kind_of
 from service.core.paths import Path, field_of, value_at
+from service.errors import KindMismatch
 
 # The $type alias of each JSON kind ("number" covers int, long, double and decimal).
 TYPE_ALIAS: dict[str, str] = {  # keyed by Kind, a str enum
@@ -30,11 +30,12 @@ TYPE_ALIAS: dict[str, str] = {  # keyed by Kind, a str enum
 
 @dataclass(frozen=True, slots=True)
 class Guard:
-    """The value at `path` (relative to the content) must be one of `allowed` kinds."""
+    """The value at `path` (relative to the content) must be one of `allowed` kinds;
+    `failure` is the error that says it is not."""
 
     path: Path
     allowed: frozenset[str]
-    reason: str
+    failure: type[KindMismatch]
 
     def holds(self, content: Any) -> bool:
         found, value = value_at(content, self.path)

@@ -32,7 +32,7 @@ from typing import Any
 
 from service.core.kinds import Kind
 from service.core.paths import Path, as_path
-from service.errors import Invalid
+from service.errors import InvalidPlan, InvalidValue
 
 
 def _fix(obj: object, name: str, value: Any) -> None:
@@ -41,7 +41,7 @@ def _fix(obj: object, name: str, value: Any) -> None:
 
 def _values(values: Any) -> tuple[Any, ...]:
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence):
-        raise Invalid("values must be a list", reason="invalid_value")
+        raise InvalidValue("values must be a list")
     return tuple(values)
 
 
@@ -90,7 +90,7 @@ class Inc:
     def __post_init__(self) -> None:
         _fix(self, "path", as_path(self.path))
         if isinstance(self.by, bool) or not isinstance(self.by, int | float):
-            raise Invalid("an increment must be a number", reason="invalid_value")
+            raise InvalidValue("an increment must be a number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class Merge:
 
     def __post_init__(self) -> None:
         if not isinstance(self.document, dict):
-            raise Invalid("merge needs an object", reason="not_an_object")
+            raise InvalidValue("merge needs an object")
 
 
 Operation = Set | Unset | Add | Remove | Inc | Replace | ReplaceSameKind | Merge
@@ -127,7 +127,7 @@ class Limit:
     def __post_init__(self) -> None:
         _fix(self, "path", as_path(self.path))
         if isinstance(self.max_items, bool) or not isinstance(self.max_items, int):
-            raise Invalid("a limit must be an integer", reason="invalid_plan")
+            raise InvalidPlan("a limit must be an integer")
 
 
 @dataclass(frozen=True, slots=True)

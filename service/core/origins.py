@@ -20,13 +20,13 @@ def normalize_origin(value: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise Invalid(f"invalid origin: {value!r}", reason="origin") from None
+        raise Invalid(f"invalid origin: {value!r}") from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in _DEFAULT_PORTS or not host or parts.path not in ("", "/"):
-        raise Invalid(f"invalid origin: {value!r} (expected scheme://host[:port])", reason="origin")
+        raise Invalid(f"invalid origin: {value!r} (expected scheme://host[:port])")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise Invalid(f"invalid origin: {value!r}", reason="origin")
+        raise Invalid(f"invalid origin: {value!r}")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port is None or port == _DEFAULT_PORTS[scheme]:

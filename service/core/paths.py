@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from service.core.keys import escape_key
-from service.errors import Invalid
+from service.core.fieldnames import escape_key
+from service.errors import InvalidPlan
 
 Path = tuple[str, ...]
 
@@ -22,16 +22,16 @@ def as_path(path: Any) -> Path:
     the dialect's decision, made explicitly by building the tuple.
     """
     if isinstance(path, str) or not isinstance(path, Sequence):
-        raise Invalid("a path is a sequence of keys, not a dotted string", reason="invalid_path")
+        raise InvalidPlan("a path is a sequence of keys, not a dotted string")
     if not path:
-        raise Invalid("a path needs at least one key", reason="invalid_path")
+        raise InvalidPlan("a path needs at least one key")
     if not all(isinstance(key, str) for key in path):
-        raise Invalid("path keys must be strings", reason="invalid_path")
+        raise InvalidPlan("path keys must be strings")
     return tuple(path)
 
 
 def field_of(path: Path) -> str:
-    """The dotted Mongo field of a content path, every key escaped (see service.core.keys)."""
+    """The dotted Mongo field of a content path, every key escaped (see service.core.fieldnames)."""
     return ".".join((CONTENT, *(escape_key(key) for key in path)))
 
 

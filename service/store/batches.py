@@ -26,8 +26,8 @@ from pymongo.errors import BulkWriteError
 from service.core.compiler import CompiledUpdate, compile_plan
 from service.core.documents import content_of
 from service.core.operations import Plan
-from service.errors import Invalid, NotFound, PreconditionFailed, RecordHubError
-from service.store.records import Scope, database_errors, now, records_of
+from service.errors import Invalid, PreconditionFailed, RecordHubError, RecordNotFound
+from service.store.records import Scope, database_errors, now, records_of, stored_id, stored_ids
 
 ID_FIELD = "_id"  # the field an item's id is matched on (as in records.selector)
 JUDGED_FIELDS = {"rev": 1, "data": 1, "keysEscaped": 1, "recentWrites": 1}
@@ -79,14 +79,19 @@ BatchItem = Update | Upsert | Create | Delete
 
 
 def scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
-    return {ID_FIELD: {"$in": ids}, "project": scope.project, "ns": scope.ns}
+    """The filter of the scope's records with these keys."""
+    return {
+        ID_FIELD: {"$in": list(stored_ids(scope, ids))},
+        "project": scope.project,
+        "ns": scope.ns,
+    }
 
 
 async def update_ids(
     database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any], plan: Plan
 ) -> list[ItemResult]:
     """Apply one plan to many records: one `update_many`, plus one read unless all apply."""
-    unique = list(dict.fromkeys(ids))
+    unique = list(stored_ids(scope, ids).values())
     write_id = uuid.uuid4().hex
     compiled = compile_plan(plan, now=now(), write_id=write_id)
     if not unique:
@@ -98,7 +103,7 @@ async def update_ids(
     if result.modified_count == len(unique):
         return [ItemResult(i, Outcome.OK) for i in unique]
     found = await read_states(records_of(database, scope), scope, unique)
-    return [judge(i, found.get(i), write_id, compiled) for i in unique]
+    return [judge(i, found.get(stored_id(scope, i)), write_id, compiled) for i in unique]
 
 
 async def update_each(
@@ -129,7 +134,8 @@ async def update_each(
         for n in sent:
             record_id = items[n][0]
             if results[n] is None:
-                results[n] = judge(record_id, found.get(record_id), f"{batch}.{n}", compiled[n])
+                document = found.get(stored_id(scope, record_id))
+                results[n] = judge(record_id, document, f"{batch}.{n}", compiled[n])
     return [r or ItemResult(items[n][0], Outcome.OK) for n, r in enumerate(results)]
 
 
@@ -146,9 +152,7 @@ async def _bulk(
     except BulkWriteError as exc:
         refused: dict[int, RecordHubError] = {
             error["index"]: Invalid(
-                "the database refused the update",
-                reason="update_rejected",
-                details={"code": error.get("code")},
+                "the database refused the update", details={"code": error.get("code")}
             )
             for error in exc.details.get("writeErrors", [])
         }
@@ -157,7 +161,8 @@ async def _bulk(
 
 async def read_states(
     collection: AsyncIOMotorCollection, scope: Scope, ids: list[Any], *, session: Any = None
-) -> dict[Any, dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
+    """The judged fields of the records with these keys, by `_id` (records.stored_id)."""
     query = scoped(scope, ids)
     with database_errors():
         return {
@@ -166,7 +171,7 @@ async def read_states(
 
 
 def _not_found(record_id: Any) -> ItemResult:
-    error = NotFound("record not found", details={"id": record_id})
+    error = RecordNotFound("record not found", details={"id": record_id})
     return ItemResult(record_id, Outcome.NOT_FOUND, error)
 
 
@@ -177,23 +182,23 @@ def judge(
         return _not_found(record_id)
     if write_id in document.get("recentWrites", ()):
         return ItemResult(record_id, Outcome.OK)
-    reason: PreconditionFailed | None = compiled.explain(document["rev"], content_of(document))
-    if reason is None and compiled.limits:
-        reason = compiled.limit_failure()
-    if reason is None:  # its state changed again after the write
-        reason = PreconditionFailed("the record changed during the write", reason="changed")
-    return ItemResult(record_id, Outcome.PRECONDITION_FAILED, reason)
+    failure: PreconditionFailed | None = compiled.explain(document["rev"], content_of(document))
+    if failure is None and compiled.limits:
+        failure = compiled.limit_failure()
+    if failure is None:  # its state changed again after the write
+        failure = PreconditionFailed("the record changed during the write")
+    return ItemResult(record_id, Outcome.PRECONDITION_FAILED, failure)
 
 
 async def delete_ids(
     database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
 ) -> list[ItemResult]:
     """Best-effort delete: one read of which ids exist, one `delete_many`."""
-    unique = list(dict.fromkeys(ids))
+    wanted = stored_ids(scope, ids)
     collection = records_of(database, scope)
+    query = scoped(scope, list(wanted.values()))
     with database_errors():
-        present = [d[ID_FIELD] async for d in collection.find(scoped(scope, unique), {ID_FIELD: 1})]
-        if present:
-            await collection.delete_many(scoped(scope, present))
-    gone = set(present)
-    return [ItemResult(i, Outcome.OK) if i in gone else _not_found(i) for i in unique]
+        gone = {d[ID_FIELD] async for d in collection.find(query, {ID_FIELD: 1})}
+        if gone:
+            await collection.delete_many({**query, ID_FIELD: {"$in": list(gone)}})
+    return [ItemResult(k, Outcome.OK) if i in gone else _not_found(k) for i, k in wanted.items()]

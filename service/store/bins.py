@@ -3,11 +3,13 @@ updated without a key), the one-round-trip private update, versions, listing, sc
 
 A bin is a record in namespace `jsonbin` with top-level metadata `private`, `name`,
 `collectionId` and `schemaDocId` (the schema of its collection, copied onto the bin so an
-update can require "no schema" in its own filter instead of reading first).
+update can require "no schema" in its own filter instead of reading first). Bin ids are
+unique across projects (the listing's `_id` holds that), so a bin's identity leaves the
+project out (Scope.global_keys) and a public bin is found by its id alone, in one read.
 
 Collection listings read a small side collection (`binindex`: id, project, collection,
 privacy, name, creation time) instead of an index on the records: SecantusDB maintains
-every index of a collection on every update (about +300 us of server CPU per index here),
+every index of a collection on every update (server CPU on every write, per index),
 and the records take the hot writes while the listing changes only on create, rename,
 privacy change and delete. Those four write the record and its listing entry in one
 transaction, so the two never disagree.
@@ -21,9 +23,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from service.core.compiler import compile_plan
-from service.core.documents import StoredRecord, record_from
+from service.core.documents import StoredRecord, encode_key, record_from
 from service.core.operations import Plan, Preconditions, Replace
-from service.errors import Conflict, NotFound, PreconditionFailed
+from service.errors import (
+    Conflict,
+    DefinitionChanged,
+    NotFound,
+    PreconditionFailed,
+    RecordNotFound,
+)
 from service.store import definitions, transactions, versions
 from service.store.client import Database
 from service.store.locks import RecordLocks, contended, settle
@@ -46,6 +54,10 @@ COLLECTION_KIND = "jsonbin.collection"  # the definition category of JSONBin's c
 # all: creates into one collection collide with each other once in STRIPES, not always.
 STRIPES = 16
 T = TypeVar("T")
+
+
+def _scope(project: str) -> Scope:
+    return Scope(project, NS, global_keys=True)
 
 
 def _view(record: StoredRecord) -> dict[str, Any]:
@@ -85,7 +97,7 @@ async def create_bin(
     In a collection, the transaction writes one of the collection's schema guards and
     checks that its schema is still `schema_id` (what the record was validated against);
     attaching or detaching a schema writes every guard (`tag_schema`), so the two never
-    interleave. Conflict "schema_changed" when it moved: validate again and retry."""
+    interleave. DefinitionChanged when it moved: validate again and retry."""
     meta = {
         "private": private,
         "name": name,
@@ -93,7 +105,7 @@ async def create_bin(
         "schemaDocId": schema_id,
     }
     moment = now()
-    document = new_document(Scope(project, NS), bin_id, record, meta, moment)
+    document = new_document(_scope(project), bin_id, record, meta, moment)
     listing = {
         "_id": bin_id,
         "project": project,
@@ -114,7 +126,7 @@ async def create_bin(
                 session=session,
             )
             if current.get("schemaDocId") != schema_id:
-                raise Conflict("the collection's schema changed meanwhile", reason="schema_changed")
+                raise DefinitionChanged("the collection's schema changed meanwhile")
         await records_of(db).insert_one(document, session=session)
         await db[BIN_INDEX].insert_one(listing, session=session)
 
@@ -125,7 +137,7 @@ async def create_bin(
 async def find_bin(db: Database, bin_id: str) -> dict[str, Any] | None:
     """A bin by id whoever owns it (ids are unique across projects)."""
     with database_errors():
-        document = await records_of(db).find_one({"_id": bin_id, "ns": NS})
+        document = await records_of(db).find_one({"_id": encode_key(None, NS, bin_id)})
     if document is None:
         return None
     view = _view(record_from(document))
@@ -142,7 +154,7 @@ async def replace_private(db: Database, *, bin_id: str, project: str, record: An
     """
     compiled = compile_plan(Plan((Replace(record),)), now=now())
     query = {
-        **selector(Scope(project, NS), bin_id),
+        **selector(_scope(project), bin_id),
         **compiled.filter,
         "private": True,
         "schemaDocId": None,
@@ -159,7 +171,7 @@ async def replace_unversioned(db: Database, *, doc: dict[str, Any], record: Any)
         compiled,
         filter={**compiled.filter, "private": doc["private"], "schemaDocId": doc["schemaDocId"]},
     )
-    await write_compiled(records_of(db), Scope(doc["project"], NS), doc["_id"], guarded)
+    await write_compiled(records_of(db), _scope(doc["project"]), doc["_id"], guarded)
 
 
 async def replace_versioned(db: Database, *, doc: dict[str, Any], record: Any) -> int:
@@ -170,7 +182,7 @@ async def replace_versioned(db: Database, *, doc: dict[str, Any], record: Any) -
     plan = Plan((Replace(record),), preconditions=Preconditions(rev=doc["rev"]))
     try:
         receipt = await versions.apply_versioned_once(
-            db, Scope(doc["project"], NS), doc["_id"], plan, live=doc.get("stored")
+            db, _scope(doc["project"]), doc["_id"], plan, live=doc.get("stored")
         )
     except PreconditionFailed:
         raise contended() from None
@@ -186,7 +198,7 @@ async def settle_update(locks: RecordLocks, bin_id: str, attempt: Callable[[], A
 async def read_version(db: Database, doc: dict[str, Any], number: int) -> tuple[bool, Any]:
     """Archived content number `number` of the bin, if it exists."""
     try:
-        found = await versions.read_version(db, Scope(doc["project"], NS), doc["_id"], number)
+        found = await versions.read_version(db, _scope(doc["project"]), doc["_id"], number)
     except NotFound:
         return False, None
     return True, found.data
@@ -197,7 +209,7 @@ async def delete_versions(
 ) -> int:
     """Delete every version. With `preserve_latest` the live content stays as it is;
     without, the bin goes back to its base record (the content before version 1 archived)."""
-    scope = Scope(doc["project"], NS)
+    scope = _scope(doc["project"])
     if preserve_latest:
         return await versions.delete_versions(db, scope, doc["_id"], locks=locks)
     return await versions.delete_versions_to_first(db, scope, doc["_id"], locks=locks)
@@ -206,15 +218,16 @@ async def delete_versions(
 async def delete_bin(db: Database, doc: dict[str, Any], *, locks: RecordLocks) -> int:
     """Delete the bin, its versions and its listing entry in one transaction (so no
     listing shows a deleted bin); how many versions went with it."""
-    found = selector(Scope(doc["project"], NS), doc["_id"])
+    found = selector(_scope(doc["project"]), doc["_id"])
 
     async def work(session: Any) -> int:
         # Read and delete in one snapshot: a write in between makes the delete conflict.
         live = await records_of(db).find_one(found, {"version": 1}, session=session)
         if live is None:
-            raise NotFound("record not found", details={"id": doc["_id"]})
+            raise RecordNotFound("record not found", details={"id": doc["_id"]})
         await records_of(db).delete_one(found, session=session)
-        await versions.versions_of(db).delete_many({"bin": doc["_id"]}, session=session)
+        slots = versions.slots_of(_scope(doc["project"]), doc["_id"])
+        await versions.versions_of(db).delete_many(slots, session=session)
         await db[BIN_INDEX].delete_one({"_id": doc["_id"]}, session=session)
         return int(live.get("version", 0))
 
@@ -227,13 +240,13 @@ async def set_meta(
 ) -> None:
     """Change name or privacy (metadata only: the content and versions stay) on the bin
     and its listing entry, in one transaction: concurrent renames cannot cross."""
-    query = selector(Scope(doc["project"], NS), doc["_id"])
+    query = selector(_scope(doc["project"]), doc["_id"])
     update = {"$set": {**changes, "updatedAt": now()}, "$inc": {"rev": 1}}
 
     async def work(session: Any) -> None:
         result = await records_of(db).update_one(query, update, session=session)
         if not result.matched_count:
-            raise Conflict("the bin was deleted meanwhile", reason="gone")
+            raise Conflict("the bin was deleted meanwhile")
         await db[BIN_INDEX].update_one(
             {"_id": doc["_id"], "project": doc["project"]}, {"$set": changes}, session=session
         )

@@ -27,7 +27,15 @@ from pymongo import DeleteOne, InsertOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan, compile_upsert, revision_mismatch
-from service.errors import Conflict, Invalid, NotFound, PreconditionFailed, RecordHubError
+from service.errors import (
+    AlreadyExists,
+    Contended,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    RecordHubError,
+    RecordNotFound,
+)
 from service.store import transactions
 from service.store.batches import (
     ID_FIELD,
@@ -50,6 +58,8 @@ from service.store.records import (
     now,
     records_of,
     selector,
+    stored_id,
+    stored_ids,
 )
 
 TRANSACTION_ATTEMPTS = 3
@@ -144,13 +154,13 @@ async def _refusal(
     so the record is read outside it."""
     if code != DUPLICATE_KEY:
         details = {"code": code}
-        return Invalid("the database refused the update", reason="update_rejected", details=details)
+        return Invalid("the database refused the update", details=details)
     if not isinstance(item, Upsert) or step.compiled is None:
-        return Conflict("a record with this id already exists", reason="exists")
+        return AlreadyExists("a record with this id already exists")
     # An upsert whose record exists but misses the filter tries to insert it again.
     error = await explain_miss(collection, scope, item.id, step.compiled)
     if error is None or isinstance(error, NotFound):  # not as it was when written
-        return PreconditionFailed("the record changed during the write", reason="changed")
+        return PreconditionFailed("the record changed during the write")
     return error
 
 
@@ -168,10 +178,11 @@ async def _first_miss(
     found = await read_states(collection, scope, [items[n].id for n, _ in keyed], session=session)
     for n, step in keyed:
         assert step.compiled is not None and step.write_id is not None
-        judged = judge(items[n].id, found.get(items[n].id), step.write_id, step.compiled)
+        document = found.get(stored_id(scope, items[n].id))
+        judged = judge(items[n].id, document, step.write_id, step.compiled)
         if judged.error is not None:
             return n, judged.error
-    raise Conflict("the records kept changing during the batch; try again", reason="contended")
+    raise Contended("the records kept changing during the batch; try again")
 
 
 def _checked(item: BatchItem) -> bool:
@@ -185,35 +196,37 @@ async def _doomed_delete(
     """The first delete bound to fail. A delete that removes nothing leaves no trace, so the
     revisions it depends on are read before the write, in the transaction (a writer that
     changes them later makes the bulk write conflict), and the items before it replayed."""
-    targets = {item.id for item in items if _checked(item)}
-    if not targets:
+    checked = [item.id for item in items if _checked(item)]
+    if not checked:
         return None
+    targets = set(stored_ids(scope, checked))
     with database_errors():
         revs = {
             d[ID_FIELD]: d["rev"]
-            async for d in collection.find(
-                scoped(scope, list(targets)), {"rev": 1}, session=session
-            )
+            async for d in collection.find(scoped(scope, checked), {"rev": 1}, session=session)
         }
     for n, item in enumerate(items):
-        if item.id not in targets:
+        target = stored_id(scope, item.id)
+        if target not in targets:
             continue
-        rev = revs.get(item.id)
+        rev = revs.get(target)
         if isinstance(item, Delete):
             error = _delete_failure(item, rev)
             if error is not None:
                 return n, error
-            revs.pop(item.id, None)
+            revs.pop(target, None)
         elif isinstance(item, Create) or (rev is None and isinstance(item, Upsert)):
-            revs[item.id] = 0
+            revs[target] = 0
         elif rev is not None:  # an update or upsert that applies bumps `rev` once
-            revs[item.id] = rev + 1
+            revs[target] = rev + 1
     return None
 
 
 def _delete_failure(item: Delete, rev: int | None) -> RecordHubError | None:
     if rev is None:
-        return None if item.missing_ok else NotFound("record not found", details={"id": item.id})
+        return (
+            None if item.missing_ok else RecordNotFound("record not found", details={"id": item.id})
+        )
     if item.expected_rev is not None and rev != item.expected_rev:
         return revision_mismatch(rev, item.expected_rev)
     return None

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from motor.motor_asyncio import (
+    AsyncIOMotorClient,
+    AsyncIOMotorCollection,
+    AsyncIOMotorDatabase,
+)
 from pymongo.errors import PyMongoError
 from pymongo.topology_description import TopologyDescription
 from pymongo.uri_parser import parse_uri
 
 from service.store.errors import unavailable
 
-Database = AsyncIOMotorDatabase
+Database = AsyncIOMotorDatabase  # what the store's functions take: ours or a test's
 # How often the driver checks a server it cannot reach: the delay between a database coming
 # back and requests being let through again (see `check_reachable`).
 HEARTBEAT_MS = 1000
@@ -27,10 +31,25 @@ def describe(uri: str) -> str:
     return ",".join(f"{host}:{port}" for host, port in nodes)
 
 
+class CachingDatabase(AsyncIOMotorDatabase[Any]):
+    """motor's database, keeping each collection object it builds: motor builds a new one
+    on every `database[name]`, and every store call looks one up."""
+
+    def __init__(self, client: AsyncIOMotorClient, name: str, **options: Any) -> None:
+        super().__init__(client, name, **options)
+        self._collections: dict[str, AsyncIOMotorCollection] = {}
+
+    def __getitem__(self, name: str) -> AsyncIOMotorCollection:
+        found = self._collections.get(name)
+        if found is None:
+            found = self._collections[name] = super().__getitem__(name)
+        return found
+
+
 @dataclass
 class Connection:
     client: AsyncIOMotorClient
-    database: AsyncIOMotorDatabase
+    database: CachingDatabase
 
     def close(self) -> None:
         self.client.close()
@@ -45,20 +64,12 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
         heartbeatFrequencyMS=HEARTBEAT_MS,
         tz_aware=True,
     )
-    return Connection(client=client, database=client[db_name])
+    return Connection(client=client, database=CachingDatabase(client, db_name))
 
 
 def collection(database: AsyncIOMotorDatabase, name: str) -> Any:
-    """`database[name]`, built once per database object: motor builds a new collection
-    object (tens of microseconds) on every lookup, and the hot paths look up on every call."""
-    cache: dict[str, Any] | None = getattr(database, "_recordhub_collections", None)
-    if cache is None:
-        cache = {}
-        database._recordhub_collections = cache  # type: ignore[attr-defined]
-    found = cache.get(name)
-    if found is None:
-        found = cache[name] = database[name]
-    return found
+    """The collection `name`, built once per `CachingDatabase`."""
+    return database[name]
 
 
 async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> None:

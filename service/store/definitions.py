@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from service.errors import Conflict, NotFound, RevisionMismatch
+from service.errors import AlreadyExists, NotFound, RevisionMismatch
 from service.store import transactions
 from service.store.client import Database
 from service.store.errors import translated
@@ -64,7 +64,7 @@ async def create(
     try:
         await db[DEFINITIONS].insert_one(doc)
     except DuplicateKeyError:
-        raise Conflict(f"{category} already exists", reason="duplicate") from None
+        raise AlreadyExists(f"{category} already exists") from None
     return doc
 
 
@@ -75,7 +75,7 @@ async def get(
     selector = _selector(project, category, definition_id)
     doc = await db[DEFINITIONS].find_one(selector, session=session)
     if doc is None:
-        raise NotFound(f"{category} not found", reason="definition")
+        raise NotFound(f"{category} not found")
     return dict(doc)
 
 
@@ -136,11 +136,11 @@ async def update(
     try:
         result = await db[DEFINITIONS].update_one(condition, operation, session=session)
     except DuplicateKeyError:
-        raise Conflict(f"{category} already exists", reason="duplicate") from None
+        raise AlreadyExists(f"{category} already exists") from None
     if result.matched_count == 0:
         current = await db[DEFINITIONS].find_one(selector, {"rev": 1}, session=session)
         if current is None:
-            raise NotFound(f"{category} not found", reason="definition")
+            raise NotFound(f"{category} not found")
         raise RevisionMismatch(f"{category} changed meanwhile", details={"rev": current.get("rev")})
     return await get(
         db, project=project, category=category, definition_id=definition_id, session=session

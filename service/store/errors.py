@@ -22,7 +22,14 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from service.errors import Conflict, Invalid, RecordHubError, Unavailable
+from service.errors import (
+    AlreadyExists,
+    DatabaseUnavailable,
+    Invalid,
+    InvalidValue,
+    RecordHubError,
+    TransactionsUnavailable,
+)
 
 NO_TRANSACTIONS = 20  # IllegalOperation: "Transaction numbers are only allowed on a replica set"
 # Long enough for a restarted server to be found again, short enough to look alive.
@@ -37,9 +44,9 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def unavailable(message: str = "the database is unavailable") -> Unavailable:
+def unavailable(message: str = "the database is unavailable") -> DatabaseUnavailable:
     """The error of an unreachable database: a 503 that tells the client when to retry."""
-    return Unavailable(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return DatabaseUnavailable(message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def translate(exc: BaseException) -> RecordHubError | None:
@@ -56,19 +63,18 @@ def _domain_error(exc: Exception) -> RecordHubError | None:
     if isinstance(exc, OperationFailure) and exc.has_error_label("TransientTransactionError"):
         return None  # the transaction is retried as a whole (service.store.batches)
     if isinstance(exc, DuplicateKeyError):
-        return Conflict("a record with this id already exists", reason="exists")
+        return AlreadyExists("a record with this id already exists")
     if isinstance(exc, WriteError):
         # The compiler keeps conflicting or malformed updates away; this is a safety net.
         details = {"code": exc.code}
-        return Invalid("the database refused the update", reason="update_rejected", details=details)
+        return Invalid("the database refused the update", details=details)
     if isinstance(exc, InvalidDocument | OverflowError | UnicodeEncodeError):
         # Raised by the BSON encoder before anything is sent: a lone surrogate in a
         # string (valid JSON escapes, no UTF-8 form), a NUL in a metadata name, ...
-        return Invalid("a value cannot be stored", reason="invalid_value")
+        return InvalidValue("a value cannot be stored")
     if isinstance(exc, OperationFailure) and exc.code == NO_TRANSACTIONS:
-        return Unavailable(
-            "this operation needs transactions, which need a replica set",
-            reason="transactions_unavailable",
+        return TransactionsUnavailable(
+            "this operation needs transactions, which need a replica set"
         )
     return None
 

@@ -13,11 +13,18 @@ from pymongo import ASCENDING, DESCENDING
 
 from service.core.documents import StoredRecord, record_from
 from service.core.paths import field_of
-from service.errors import NotFound, PreconditionFailed
+from service.errors import NotFound, OwnerNotFound, PreconditionFailed
 from service.store import definitions, transactions
 from service.store.client import Database, collection
 from service.store.definitions import DEFINITIONS
-from service.store.records import OBJECT_RECORDS, Scope, database_errors, now, records_of
+from service.store.records import (
+    OBJECT_RECORDS,
+    Scope,
+    database_errors,
+    now,
+    records_of,
+    stored_id,
+)
 
 OBJECT_CATEGORY = "highlevel.object"
 FIELD_CATEGORY = "highlevel.field"
@@ -103,7 +110,9 @@ async def search(
     query = _filter(scope, terms)
     paged = dict(query)
     if after is not None:
-        moment, last_id = after
+        moment, last_key = after
+        # Within one scope `_id`s sort as their keys do (same prefix), so this is a key cursor.
+        last_id = stored_id(scope, last_key)
         cursor = {
             "$or": [{"createdAt": {"$lt": moment}}, {"createdAt": moment, "_id": {"$lt": last_id}}]
         }
@@ -159,7 +168,7 @@ async def update_field(
     with database_errors():
         result = await db[DEFINITIONS].update_one(selector, [{"$set": stage}])
     if not result.matched_count:
-        raise NotFound("field not found", reason="field")
+        raise NotFound("field not found")
     return await definitions.get(
         db, project=project, category=FIELD_CATEGORY, definition_id=field_id
     )
@@ -168,7 +177,7 @@ async def update_field(
 async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str, Any]:
     """Delete a field and take it out of its object's searchable properties, in one
     transaction; the field exactly as it was deleted (its options say where its values
-    are). NotFound (reason "field" or "object"); PreconditionFailed for the primary
+    are). NotFound, or OwnerNotFound for the field's object; PreconditionFailed for the primary
     display property, which stays."""
 
     async def work(session: Any) -> dict[str, Any]:
@@ -177,7 +186,7 @@ async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str
         # Read and delete in one snapshot: an edit in between makes the delete conflict.
         doc = await stored.find_one(selector, session=session)
         if doc is None:
-            raise NotFound("field not found", reason="field")
+            raise NotFound("field not found")
         owner = {"project": project, "category": OBJECT_CATEGORY, "key": doc["objectKey"]}
         result = await stored.update_one(
             {**owner, "primaryDisplayProperty": {"$ne": doc["key"]}},
@@ -190,8 +199,8 @@ async def delete_field(db: Database, *, project: str, field_id: str) -> dict[str
         )
         if not result.matched_count:
             if await stored.find_one(owner, {"_id": 1}, session=session) is None:
-                raise NotFound("object not found", reason="object")
-            raise PreconditionFailed("the primary display property stays", reason="primary")
+                raise OwnerNotFound("object not found")
+            raise PreconditionFailed("the primary display property stays")
         await stored.delete_one(selector, session=session)
         return dict(doc)
 

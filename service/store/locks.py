@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from service.errors import Conflict, Unavailable
+from service.errors import Contended, Overloaded
 
 T = TypeVar("T")
 
@@ -66,9 +66,9 @@ class RecordLocks:
                 del self._entries[key]
 
 
-def contended() -> Conflict:
+def contended() -> Contended:
     """What one attempt raises when another writer got in first; `settle` tries again."""
-    return Conflict("another writer got in first", reason="contended")
+    return Contended("another writer got in first")
 
 
 async def settle(
@@ -89,11 +89,10 @@ async def settle(
         for tries in itertools.count():
             try:
                 return await attempt()
-            except Conflict as exc:
-                if exc.reason != "contended":
-                    raise
+            except Contended:
+                pass
             if time.monotonic() >= deadline:
-                raise Unavailable(
+                raise Overloaded(
                     "too many concurrent writers; try again", headers={"Retry-After": RETRY_AFTER}
                 )
             await asyncio.sleep(_pause(tries))

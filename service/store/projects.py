@@ -12,12 +12,10 @@ from pymongo.errors import DuplicateKeyError
 
 from service.core import credentials
 from service.core.times import iso_utc
-from service.errors import Conflict, Invalid, NotFound
+from service.errors import AlreadyExists, Invalid, NotFound, ProjectNotFound
 from service.store import sessions, transactions
 from service.store.client import Database
 from service.store.errors import translated
-from service.store.records import RECORD_COLLECTIONS
-from service.store.versions import VERSIONS
 
 PROJECTS = "projects"
 KEYS = "keys"
@@ -92,7 +90,7 @@ async def create_project(
 ) -> tuple[Project, dict[str, str]]:
     """Create a project and its API and master keys; the keys are returned once, here."""
     if plan not in PLANS:
-        raise Invalid(f"plan must be one of {', '.join(PLANS)}", reason="plan")
+        raise Invalid(f"plan must be one of {', '.join(PLANS)}")
     now = datetime.now(UTC)
     doc = {
         "_id": str(ObjectId()),
@@ -117,7 +115,7 @@ async def create_project(
             ]
         )
     except DuplicateKeyError:
-        raise Conflict(f"a project named {name!r} already exists", reason="duplicate") from None
+        raise AlreadyExists(f"a project named {name!r} already exists") from None
     return _project_from(doc), keys
 
 
@@ -125,7 +123,7 @@ async def create_project(
 async def get_project(db: Database, project_id: str) -> Project:
     doc = await db[PROJECTS].find_one({"_id": project_id})
     if doc is None:
-        raise NotFound(f"project {project_id} not found", reason="project")
+        raise ProjectNotFound(f"project {project_id} not found")
     return _project_from(doc)
 
 
@@ -147,7 +145,7 @@ async def update_project(
     changes: dict[str, Any] = {"updatedAt": datetime.now(UTC)}
     if plan is not None:
         if plan not in PLANS:
-            raise Invalid(f"plan must be one of {', '.join(PLANS)}", reason="plan")
+            raise Invalid(f"plan must be one of {', '.join(PLANS)}")
         changes["plan"] = plan
     if allowed_origins is not None:
         changes["allowedOrigins"] = sorted(allowed_origins)
@@ -155,39 +153,26 @@ async def update_project(
         changes["disallowNoOrigin"] = disallow_no_origin
     result = await db[PROJECTS].update_one({"_id": project_id}, {"$set": changes})
     if result.matched_count == 0:
-        raise NotFound(f"project {project_id} not found", reason="project")
+        raise ProjectNotFound(f"project {project_id} not found")
     return await get_project(db, project_id)
 
 
 @translated
 async def delete_project(db: Database, project_id: str) -> None:
-    """Delete the project and every document any collection holds for it."""
+    """Delete the project and every document any collection holds for it (every tenant
+    document, versions included, carries `project`)."""
     await get_project(db, project_id)
-    await _delete_versions_of(db, project_id)
     for name in await db.list_collection_names():
         if name != PROJECTS:
             await db[name].delete_many({"project": project_id})
     await db[PROJECTS].delete_one({"_id": project_id})
 
 
-async def _delete_versions_of(db: Database, project_id: str) -> None:
-    """Versions are keyed by their record's id, not the project: delete them by record."""
-    for records in RECORD_COLLECTIONS:
-        chunk: list[Any] = []
-        async for doc in db[records].find({"project": project_id}, {"_id": 1}):
-            chunk.append(doc["_id"])
-            if len(chunk) == 1000:
-                await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
-                chunk = []
-        if chunk:
-            await db[VERSIONS].delete_many({"bin": {"$in": chunk}})
-
-
 @translated
 async def rotate_key(db: Database, project_id: str, which: str) -> str:
     """Replace the project's API or master key; the old one stops resolving at once."""
     if which not in KEY_KINDS:
-        raise Invalid('which must be "apiKey" or "masterKey"', reason="which")
+        raise Invalid('which must be "apiKey" or "masterKey"')
     await get_project(db, project_id)
     key = credentials.new_key(KEY_KINDS[which])
     # One atomic update: there is no moment with both keys valid or neither.
@@ -234,7 +219,7 @@ async def create_user(
     try:
         await db[USERS].insert_one(doc)
     except DuplicateKeyError:
-        raise Conflict(f"a user with email {email!r} already exists", reason="duplicate") from None
+        raise AlreadyExists(f"a user with email {email!r} already exists") from None
     return {"id": doc["_id"], "email": doc["email"], "username": doc["username"]}
 
 
@@ -285,11 +270,11 @@ async def list_access_keys(db: Database, project_id: str) -> list[dict[str, Any]
 @translated
 async def delete_access_key(db: Database, project_id: str, key_id: str) -> dict[str, Any]:
     if not ObjectId.is_valid(key_id):
-        raise NotFound("access key not found", reason="access_key")
+        raise NotFound("access key not found")
     selector = {"_id": ObjectId(key_id), "project": project_id, "kind": ACCESS}
     doc = await db[KEYS].find_one(selector)
     if doc is None or (await db[KEYS].delete_one(selector)).deleted_count == 0:
-        raise NotFound("access key not found", reason="access_key")
+        raise NotFound("access key not found")
     return _access_view(doc)
 
 

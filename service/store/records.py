@@ -7,9 +7,8 @@ The one use of `modified_count` is a pipeline with size limits: it leaves the re
 it was when a limit would be exceeded, and a write that applies always bumps `rev`, so
 "matched but not modified" can only mean "declined".
 
-No findAndModify: on SecantusDB it scans the whole collection (68 ms per call at 3,000
-records, against 4 ms for an update plus a read by id), so a caller that needs the stored
-record gets it from a read by id after the write.
+No findAndModify: on SecantusDB it scans the whole collection, so a caller that needs
+the stored record gets it from a read by id after the write.
 """
 
 from __future__ import annotations
@@ -20,19 +19,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
-from service.core.documents import StoredRecord, check_meta, content_of, record_from
-from service.core.keys import prepare
+from service.core.documents import (
+    StoredRecord,
+    check_meta,
+    content_of,
+    decode_key,
+    encode_key,
+    record_from,
+)
+from service.core.fieldnames import prepare
 from service.core.operations import Plan
-from service.errors import Conflict, NotFound, RecordHubError
+from service.errors import Contended, RecordHubError, RecordNotFound
 from service.store.client import collection
 from service.store.errors import database_errors
 
 # Records live in one collection per dialect family, so each carries only the indexes its
-# own dialect needs: SecantusDB maintains every index of a collection on every write
-# (about 600 us of server CPU per update for HighLevel's search index, measured).
+# own dialect needs: SecantusDB maintains every index of a collection on every write.
 RECORDS = "records"  # JSONBin's bins, and the engine's default
 OBJECT_RECORDS = "objectrecords"  # HighLevel's custom-object records
 RECORD_COLLECTIONS = (RECORDS, OBJECT_RECORDS)
@@ -43,11 +49,16 @@ MISS_ATTEMPTS = 3
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Whose record: the project (tenant) and the dialect's namespace inside it."""
+    """Whose record: the project (tenant) and the dialect's namespace inside it.
+
+    `global_keys`: the namespace's keys are unique across projects, and its records are
+    found by key alone (JSONBin reads a public bin by its id without knowing the owner).
+    """
 
     project: str
     ns: str
     collection: str = RECORDS  # one of RECORD_COLLECTIONS
+    global_keys: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +82,28 @@ def records_of(
     return collection(database, RECORDS if scope is None else scope.collection)
 
 
+def stored_id(scope: Scope, key: Any) -> str:
+    """The `_id` of the scope's record `key` (service.core.documents.encode_key)."""
+    return encode_key(None if scope.global_keys else scope.project, scope.ns, key)
+
+
+def stored_ids(scope: Scope, keys: Sequence[Any]) -> dict[str, Any]:
+    """Each key by its `_id`, in order (keys need not be hashable; duplicates go)."""
+    return {stored_id(scope, key): key for key in keys}
+
+
 def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
-    return {"_id": record_id, "project": scope.project, "ns": scope.ns}
+    return {"_id": stored_id(scope, record_id), "project": scope.project, "ns": scope.ns}
 
 
 def new_document(
     scope: Scope, record_id: Any, data: Any, meta: dict[str, Any], moment: datetime
 ) -> dict[str, Any]:
-    """The document of a new record at rev 0 (no `_id` when `record_id` is None)."""
+    """The document of a new record at rev 0 (key `record_id`)."""
     check_meta(meta)
     stored, escaped = prepare(data)
-    document: dict[str, Any] = {"project": scope.project, "ns": scope.ns, "data": stored}
-    if record_id is not None:
-        document["_id"] = record_id
+    document: dict[str, Any] = {"_id": stored_id(scope, record_id)}
+    document |= {"project": scope.project, "ns": scope.ns, "data": stored}
     document |= {"rev": 0, "version": 0, "createdAt": moment, "updatedAt": moment}
     if escaped:
         document["keysEscaped"] = True
@@ -98,15 +118,16 @@ async def create_record(
     *,
     meta: dict[str, Any] | None = None,
 ) -> StoredRecord:
-    """Insert a record at rev 0 (Conflict if the id exists); `record_id=None` lets the
-    driver choose an ObjectId."""
+    """Insert a record at rev 0 (Conflict if the key exists); `record_id=None` picks a new
+    ObjectId's hex as the key."""
     meta = dict(meta or {})
     moment = now()
+    record_id = str(ObjectId()) if record_id is None else record_id
     document = new_document(scope, record_id, data, meta, moment)
     with database_errors():
-        result = await records_of(database, scope).insert_one(document)
+        await records_of(database, scope).insert_one(document)
     return StoredRecord(
-        id=result.inserted_id,
+        id=decode_key(document["_id"]),
         project=scope.project,
         ns=scope.ns,
         data=data,
@@ -122,7 +143,7 @@ async def get_record(database: AsyncIOMotorDatabase, scope: Scope, record_id: An
     with database_errors():
         document = await records_of(database, scope).find_one(selector(scope, record_id))
     if document is None:
-        raise NotFound("record not found", details={"id": record_id})
+        raise RecordNotFound("record not found", details={"id": record_id})
     return record_from(document)
 
 
@@ -130,10 +151,11 @@ async def get_records(
     database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
 ) -> list[StoredRecord]:
     """The records among `ids` that exist, in the order of `ids` (one round trip)."""
-    query = {"_id": {"$in": list(ids)}, "project": scope.project, "ns": scope.ns}
+    wanted = list(stored_ids(scope, ids))
+    query = {"_id": {"$in": wanted}, "project": scope.project, "ns": scope.ns}
     with database_errors():
         found = {doc["_id"]: doc async for doc in records_of(database, scope).find(query)}
-    return [record_from(found[i]) for i in dict.fromkeys(ids) if i in found]
+    return [record_from(found[i]) for i in wanted if i in found]
 
 
 async def delete_record(
@@ -154,7 +176,7 @@ async def delete_record(
                 selector(scope, record_id), {"rev": 1}
             )
     if current is None or expected_rev is None:
-        raise NotFound("record not found", details={"id": record_id})
+        raise RecordNotFound("record not found", details={"id": record_id})
     raise revision_mismatch(current["rev"], expected_rev)
 
 
@@ -197,7 +219,7 @@ async def write_compiled(
         error = await explain_miss(collection, scope, record_id, compiled, session=session)
         if error is not None:
             raise error
-    raise Conflict("the record kept changing; try again", reason="contended")
+    raise Contended("the record kept changing; try again")
 
 
 async def explain_miss(
@@ -215,5 +237,5 @@ async def explain_miss(
             selector(scope, record_id), projection, session=session
         )
     if document is None:
-        return NotFound("record not found", details={"id": record_id})
+        return RecordNotFound("record not found", details={"id": record_id})
     return compiled.explain(document["rev"], content_of(document))

@@ -22,7 +22,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import OperationFailure
 from pymongo.server_type import SERVER_TYPE
 
-from service.errors import Conflict, Unavailable
+from service.errors import Contended, TransactionsUnavailable
 from service.store.client import collection
 from service.store.errors import database_errors
 
@@ -54,7 +54,7 @@ async def run(
             if not exc.has_error_label("TransientTransactionError"):
                 raise
         await asyncio.sleep(random.uniform(0, min(0.2, 0.004 * 2**attempt)))
-    raise Conflict("the write kept conflicting with other writes; try again", reason="contended")
+    raise Contended("the write kept conflicting with other writes; try again")
 
 
 async def require(database: AsyncIOMotorDatabase) -> None:
@@ -63,10 +63,7 @@ async def require(database: AsyncIOMotorDatabase) -> None:
         with database_errors():  # not connected yet: one ping learns the topology
             await database.command("ping")
     if not _server_types(database) & _TRANSACTIONAL:
-        raise Unavailable(
-            "this operation needs transactions, which need a replica set",
-            reason="transactions_unavailable",
-        )
+        raise TransactionsUnavailable("this operation needs transactions, which need a replica set")
 
 
 def _server_types(database: AsyncIOMotorDatabase) -> set[int]:

@@ -1,15 +1,16 @@
 """Versioned writes: each keeps the content it replaces as a separate, numbered document.
 
-Layout: versions collection `{bin, version, record, baseRev, createdAt, keysEscaped?}`,
-unique on (bin, version); `bin` is the live record's `_id`, `record` its content as stored,
-`baseRev` the live revision that content had. Versions are numbered from 1: the first
-versioned write archives the content it replaces as version 1. The live record's
-`version` counts the versions that exist; a version document numbered above it is an
-orphan of an interrupted write and is treated as absent.
+Layout: versions collection `{project, record, version, data, baseRev, createdAt,
+keysEscaped?}`, unique on (record, version); `record` is the live record's `_id` (its
+identity, service.core.documents), `data` its content as stored, `baseRev` the live
+revision that content had; `project` lets a project's versions go without its records.
+Versions are numbered from 1: the first versioned write archives the content it replaces
+as version 1. The live record's `version` counts the versions that exist; a version
+document numbered above it is an orphan of an interrupted write and is treated as absent.
 
 Protocol (3 round trips when uncontended, none of which grows with the history):
   1. read the live record: content C, version n, rev r;
-  2. claim slot n+1: upsert {bin, version: n+1, record: C, baseRev: r} where the slot is
+  2. claim slot n+1: upsert {record, version: n+1, data: C, baseRev: r} where the slot is
      absent or has baseRev <= r; a duplicate-key error means a writer that saw a newer
      revision owns the slot: start again;
   3. compare-and-swap the live record on rev r: new content, version n+1, rev r+1.
@@ -43,11 +44,11 @@ from pymongo.errors import DuplicateKeyError
 from service.core.compiler import compile_plan, revision_mismatch
 from service.core.documents import content_of
 from service.core.operations import Plan
-from service.errors import NotFound
+from service.errors import RecordNotFound, VersionNotFound
 from service.store.client import collection
 from service.store.errors import database_errors
 from service.store.locks import RecordLocks, contended, settle
-from service.store.records import Scope, now, records_of, selector
+from service.store.records import Scope, now, records_of, selector, stored_id
 
 VERSIONS = "versions"
 _LIVE_FIELDS = {"data": 1, "rev": 1, "version": 1, "keysEscaped": 1}
@@ -70,6 +71,11 @@ class StoredVersion:
 
 def versions_of(database: AsyncIOMotorDatabase) -> AsyncIOMotorCollection:
     return collection(database, VERSIONS)
+
+
+def slots_of(scope: Scope, record_id: Any) -> dict[str, Any]:
+    """The filter of one record's versions (`record` alone: see service.store.indexes)."""
+    return {"record": stored_id(scope, record_id)}
 
 
 async def apply_versioned(
@@ -115,7 +121,7 @@ async def apply_versioned_once(
     error = compiled.explain(rev, content_of(live))  # fail early, before claiming
     if error is not None:
         raise error
-    if not await _claim(versions_of(database), record_id, number, live, moment):
+    if not await _claim(versions_of(database), scope, record_id, number, live, moment):
         raise contended()
     with database_errors():
         result = await records_of(database, scope).update_one(
@@ -129,14 +135,20 @@ async def apply_versioned_once(
 
 
 async def _claim(
-    versions: AsyncIOMotorCollection, bin_id: Any, number: int, live: dict[str, Any], at: datetime
+    versions: AsyncIOMotorCollection,
+    scope: Scope,
+    record_id: Any,
+    number: int,
+    live: dict[str, Any],
+    at: datetime,
 ) -> bool:
     """Write slot `number` unless a writer with a newer view of the record owns it."""
-    slot = {"bin": bin_id, "version": number, "record": live.get("data"), "baseRev": live["rev"]}
-    slot["createdAt"] = at
+    slots = slots_of(scope, record_id)
+    slot = {"project": scope.project, **slots, "version": number, "data": live.get("data")}
+    slot |= {"baseRev": live["rev"], "createdAt": at}
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
-    query = {"bin": bin_id, "version": number, "baseRev": {"$lte": live["rev"]}}
+    query = {**slots, "version": number, "baseRev": {"$lte": live["rev"]}}
     with database_errors():
         try:
             await versions.replace_one(query, slot, upsert=True)
@@ -153,7 +165,7 @@ async def _read_live(
             selector(scope, record_id), fields or _LIVE_FIELDS
         )
     if live is None:
-        raise NotFound("record not found", details={"id": record_id})
+        raise RecordNotFound("record not found", details={"id": record_id})
     return dict(live)
 
 
@@ -164,14 +176,13 @@ async def read_version(
     with database_errors():
         live, slot = await asyncio.gather(
             records_of(database, scope).find_one(selector(scope, record_id), {"version": 1}),
-            versions_of(database).find_one({"bin": record_id, "version": number}),
+            versions_of(database).find_one({**slots_of(scope, record_id), "version": number}),
         )
     if live is None:
-        raise NotFound("record not found", details={"id": record_id})
+        raise RecordNotFound("record not found", details={"id": record_id})
     if slot is None or not 1 <= number <= live.get("version", 0):
-        raise NotFound("version not found", reason="version_not_found", details={"version": number})
-    content = content_of({"data": slot["record"], "keysEscaped": slot.get("keysEscaped")})
-    return StoredVersion(version=number, data=content, created_at=slot["createdAt"])
+        raise VersionNotFound("version not found", details={"version": number})
+    return StoredVersion(version=number, data=content_of(slot), created_at=slot["createdAt"])
 
 
 async def count_versions(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
@@ -226,7 +237,7 @@ async def _reset_once(
         return 0
     fields: dict[str, Any] = {"version": 0, "updatedAt": now()}
     if to_first:
-        fields |= await _first_content(database, record_id)
+        fields |= await _first_content(database, slots_of(scope, record_id))
     with database_errors():
         result = await records_of(database, scope).update_one(
             {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
@@ -235,17 +246,18 @@ async def _reset_once(
             raise contended()
         # Only slots archived up to `rev`: a writer that starts after the reset archives
         # revisions above it, and its slots must survive.
-        await versions_of(database).delete_many({"bin": record_id, "baseRev": {"$lte": rev}})
+        slots = {**slots_of(scope, record_id), "baseRev": {"$lte": rev}}
+        await versions_of(database).delete_many(slots)
     return int(count)
 
 
-async def _first_content(database: AsyncIOMotorDatabase, record_id: Any) -> dict[str, Any]:
+async def _first_content(database: AsyncIOMotorDatabase, slots: dict[str, Any]) -> dict[str, Any]:
     """Version 1's content as stored, ready to become the live content again."""
     with database_errors():
-        slot = await versions_of(database).find_one({"bin": record_id, "version": 1})
+        slot = await versions_of(database).find_one({**slots, "version": 1})
     if slot is None:
-        raise NotFound("version not found", reason="version_not_found", details={"version": 1})
-    return {"data": slot["record"], "keysEscaped": bool(slot.get("keysEscaped"))}
+        raise VersionNotFound("version not found", details={"version": 1})
+    return {"data": slot["data"], "keysEscaped": bool(slot.get("keysEscaped"))}
 
 
 async def delete_with_versions(
@@ -269,5 +281,5 @@ async def _delete_once(database: AsyncIOMotorDatabase, scope: Scope, record_id: 
         )
         if not result.deleted_count:
             raise contended()
-        await versions_of(database).delete_many({"bin": record_id})
+        await versions_of(database).delete_many(slots_of(scope, record_id))
     return int(live.get("version", 0))

@@ -12,10 +12,10 @@ from service.core import credentials
 from service.core.origins import normalize_origin
 from service.errors import Invalid, NotFound, Unauthorized
 from service.store import projects
+from service.web.appkeys import DATABASE, DIRECTORY, SETTINGS
 from service.web.body import read_json
 from service.web.dialect import Dialect
 from service.web.fields import StrictBoolean
-from service.web.keys import DATABASE, DIRECTORY, SETTINGS
 from service.web.routedoc import Route, definitions
 
 PREFIX = "/admin"
@@ -86,12 +86,12 @@ class AdminDialect(Dialect):
     def admit(self, request: web.Request) -> None:
         token = request.app[SETTINGS].admin_token
         if token is None:
-            raise NotFound("Not Found", reason="not_found")
+            raise NotFound("Not Found")
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not credentials.digests_equal(
             credentials.key_digest(given.strip()), credentials.key_digest(token)
         ):
-            raise Unauthorized("admin bearer token missing or invalid", reason="unauthorized")
+            raise Unauthorized("admin bearer token missing or invalid")
 
 
 async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
@@ -99,7 +99,7 @@ async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(body)
     except ValidationError as exc:
-        raise Invalid("request body is invalid", reason="invalid", details=exc.messages) from None
+        raise Invalid("request body is invalid", details=exc.messages) from None
     return loaded
 
 

@@ -4,8 +4,8 @@ The policy (RFC 8259, narrowed to what the database can store): strict UTF-8 (a 
 is ignored, as RFC 8259 8.1 allows and Node's body parser does), no NaN or Infinity, integers
 within BSON's int64, finite floats, at most `max_depth` levels of nesting, no lone surrogate
 escapes (no UTF-8 form), and duplicate keys last-wins (JSON.parse's behaviour, behind the
-hosted JSONBin and HighLevel) unless the policy refuses them. Every refusal is an `Invalid`
-with reason "json" (or "empty"), which each dialect renders in its own envelope.
+hosted JSONBin and HighLevel) unless the policy refuses them. Every refusal is a `MalformedBody`
+(or an `EmptyBody`), which each dialect renders in its own envelope.
 
 The checks that cost a pass over the value run only when the raw bytes say they may be
 needed (more containers than the depth limit, a long digit run or exponent, a `\\ud` escape).
@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from service.errors import Invalid, PayloadTooLarge
-from service.web.keys import SETTINGS
+from service.errors import BodyTooLarge, EmptyBody, MalformedBody, RequestTimeout
+from service.web.appkeys import SETTINGS
 
-# Under the store's own limit (service.core.keys.MAX_DEPTH, 91 levels) and MongoDB's 100,
+# Under the store's own limit (service.core.fieldnames.MAX_DEPTH, 91 levels) and MongoDB's 100,
 # and shallow enough for the recursive validators behind the dialects (jsonschema, ...).
 MAX_DEPTH = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -56,13 +56,13 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     """
     declared = request.content_length
     if declared is not None and declared > limit:
-        raise PayloadTooLarge(f"request body is over {limit} bytes", reason="body_size")
+        raise BodyTooLarge(f"request body is over {limit} bytes")
     # A client that stalls mid-body must not hold its connection and the handler forever.
     try:
         async with asyncio.timeout(request.app[SETTINGS].body_timeout_seconds):
             return await _read_within(request, limit)
     except TimeoutError:
-        raise web.HTTPRequestTimeout() from None
+        raise RequestTimeout("Request Timeout") from None
 
 
 async def _read_within(request: web.Request, limit: int) -> bytes:
@@ -74,7 +74,7 @@ async def _read_within(request: web.Request, limit: int) -> bytes:
             break
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"request body is over {limit} bytes", reason="body_size")
+            raise BodyTooLarge(f"request body is over {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -85,9 +85,9 @@ def without_bom(raw: bytes) -> bytes:
 
 
 def parse_json(raw: bytes, policy: JsonPolicy = LAST_WINS) -> Any:
-    """Decode a JSON request body under `policy`; Invalid (reason "json" or "empty") if not."""
+    """Decode a JSON request body under `policy`; MalformedBody or EmptyBody if not."""
     if not raw.strip():
-        raise Invalid("request body is empty", reason="empty")
+        raise EmptyBody("request body is empty")
     raw = without_bom(raw)
     try:
         text = raw.decode("utf-8")
@@ -105,8 +105,8 @@ async def read_json(request: web.Request, limit: int, policy: JsonPolicy = LAST_
     return parse_json(await read_body(request, limit), policy)
 
 
-def _refused(problem: str) -> Invalid:
-    return Invalid(f"request body is not valid JSON: {problem}", reason="json")
+def _refused(problem: str) -> MalformedBody:
+    return MalformedBody(f"request body is not valid JSON: {problem}")
 
 
 def _loads(text: str, raw: bytes, policy: JsonPolicy) -> Any:
@@ -154,7 +154,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def _too_deep(limit: int) -> Invalid:
+def _too_deep(limit: int) -> MalformedBody:
     return _refused(f"nested deeper than {limit} levels")
 
 

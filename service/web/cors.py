@@ -18,7 +18,7 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from service.core.origins import normalize_origin
-from service.errors import Forbidden, Invalid
+from service.errors import Invalid, PreflightRefused
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.origins import POLICY_PROJECT
 
@@ -55,7 +55,7 @@ def answer_preflight(request: web.Request, dialect: Dialect) -> web.Response | N
         and method in policy.allow_methods
         and _allows_headers(policy, requested)
     ):
-        raise Forbidden("CORS preflight refused (origin, method or headers)", reason="cors")
+        raise PreflightRefused("CORS preflight refused (origin, method or headers)")
     methods = policy.allow_methods if hdrs.METH_ANY in served else served & policy.allow_methods
     headers = {
         hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: origin,

@@ -64,7 +64,7 @@ class Dialect:
     def render_error(
         self, request: web.Request, error: RecordHubError, status: int
     ) -> web.Response:
-        body = {"error": {"code": error.reason, "message": error.message, "details": error.details}}
+        body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
         return web.json_response(body, status=status, headers=error.headers)
 
     def admit(self, request: web.Request) -> None:

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from service.errors import Unavailable
 from service.store.client import check_reachable, ping
-from service.web.keys import DATABASE, LIFECYCLE, METRICS, SETTINGS
+from service.web.appkeys import DATABASE, LIFECYCLE, METRICS, SETTINGS
 
 
 async def live(request: web.Request) -> web.Response:

@@ -21,12 +21,20 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from service import logs
-from service.errors import PayloadTooLarge, RecordHubError
+from service.errors import (
+    BodyTooLarge,
+    HttpRefused,
+    Internal,
+    MethodNotAllowed,
+    RecordHubError,
+    RequestTimeout,
+    RouteNotFound,
+)
 from service.store.client import check_reachable
 from service.store.errors import translate
+from service.web.appkeys import DATABASE, DIALECTS, METRICS
 from service.web.cors import add_cors_headers, answer_preflight
 from service.web.dialect import Dialect
-from service.web.keys import DATABASE, DIALECTS, METRICS
 from service.web.metrics import route_template
 from service.web.origins import check_origin
 
@@ -93,16 +101,24 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         )
 
 
+# aiohttp's refusals (the router's, the body limit's) as the classes dialects key tables by.
+_HTTP_ERRORS: dict[int, type[RecordHubError]] = {
+    404: RouteNotFound,
+    405: MethodNotAllowed,
+    408: RequestTimeout,
+    413: BodyTooLarge,
+}
+
+
 def _render_http_exception(
     request: web.Request, dialect: Dialect, exc: web.HTTPException
 ) -> web.Response:
-    error: RecordHubError
-    if exc.status == 413:
-        error = PayloadTooLarge(exc.reason, reason="body_size")
-    elif exc.status == 404:
-        error = RecordHubError(exc.reason, reason="route_not_found")
-    else:
-        error = RecordHubError(exc.reason, reason=exc.reason.lower().replace(" ", "_"))
+    known = _HTTP_ERRORS.get(exc.status)
+    error = (
+        known(exc.reason)
+        if known is not None
+        else HttpRefused(exc.reason, code=exc.reason.lower().replace(" ", "_"))
+    )
     response = dialect.render_error(request, error, exc.status)
     if "Allow" in exc.headers:
         response.headers["Allow"] = exc.headers["Allow"]
@@ -120,5 +136,5 @@ def _render_unexpected(
         log.warning("untranslated database error: %s", type(exc).__name__, extra=where)
         return dialect.render_error(request, error, dialect.status(error))
     log.exception("unexpected error", extra=where)
-    internal = RecordHubError("Internal server error", reason="internal")
+    internal = Internal("Internal server error")
     return dialect.render_error(request, internal, 500)

@@ -17,7 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from swagger_ui.core import ApplicationDocument
 
 from service.web import admin_docs, health_docs
-from service.web.keys import DIALECTS
+from service.web.appkeys import DIALECTS
 from service.web.routedoc import Param, Reply, RouteDoc, SchemaLike, handler_doc
 
 OPENAPI_PATH = "/openapi.json"

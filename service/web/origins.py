@@ -16,10 +16,10 @@ from __future__ import annotations
 from aiohttp import hdrs, web
 
 from service.core.origins import origin_allowed
-from service.errors import Forbidden
+from service.errors import OriginRefused
 from service.store.projects import Project
+from service.web.appkeys import DIALECTS
 from service.web.dialect import Dialect
-from service.web.keys import DIALECTS
 
 POLICY_PROJECT = web.RequestKey("policy_project", Project)
 
@@ -51,4 +51,4 @@ def _judge(request: web.Request, dialect: Dialect, project: Project) -> None:
     origin = request.headers.get(hdrs.ORIGIN)
     require_origin = dialect.honours_no_origin and project.disallow_no_origin
     if not origin_allowed(origin, project.allowed_origins, require_origin=require_origin):
-        raise Forbidden("origin not allowed", reason="origin")
+        raise OriginRefused("origin not allowed")

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from service.store.directory import Directory
 from service.store.projects import KeyRecord, Project
-from service.web.keys import DIALECTS, DIRECTORY
+from service.web.appkeys import DIALECTS, DIRECTORY
 
 if TYPE_CHECKING:
     from service.web.dialect import Dialect

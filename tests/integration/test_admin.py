@@ -11,8 +11,8 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.store import projects
+from service.web.appkeys import DIRECTORY
 from service.web.dialect import CorsPolicy, Dialect
-from service.web.keys import DIRECTORY
 
 TOKEN = "test-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -246,7 +246,11 @@ async def test_cli_provisions_through_the_same_code(db_uri, database, client):
 async def test_delete_removes_versions_of_the_projects_records(client, database):
     created = await create(client)
     await database["records"].insert_one({"_id": "r1", "project": created["id"], "ns": "x"})
-    await database["versions"].insert_one({"bin": "r1", "version": 1, "record": {}})
-    await database["versions"].insert_one({"bin": "other", "version": 1, "record": {}})
+    await database["versions"].insert_one(
+        {"project": created["id"], "record": "r1", "version": 1, "data": {}}
+    )
+    await database["versions"].insert_one(
+        {"project": "other", "record": "other", "version": 1, "data": {}}
+    )
     await client.delete(f"/admin/projects/{created['id']}", headers=AUTH)
-    assert [doc["bin"] async for doc in database["versions"].find()] == ["other"]
+    assert [doc["record"] async for doc in database["versions"].find()] == ["other"]

@@ -20,7 +20,7 @@ from service.store.windows import (
     MeteredLimiter,
     ensure_indexes,
 )
-from service.web.keys import EXACT_LIMITS, METERED_LIMITS
+from service.web.appkeys import EXACT_LIMITS, METERED_LIMITS
 
 MINUTE = Every(60)
 HOUR = Every(3600)

@@ -6,9 +6,9 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.store import projects
+from service.web.appkeys import DIRECTORY
 from service.web.cors import allows_origin
 from service.web.dialect import CorsPolicy, Dialect
-from service.web.keys import DIRECTORY
 
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 ALLOW_CREDENTIALS = "Access-Control-Allow-Credentials"

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 
 from service.app import create_app
 from service.config import Settings
-from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import objectschema
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.web.dialect import Dialect
 from service.web.openapi import collect_docs
@@ -291,7 +291,7 @@ async def test_highlevel_bodies_say_what_the_api_validates(client):
         for v in body("/custom-fields/", "post")["oneOf"]
         for t in v["properties"]["dataType"]["enum"]
     ]
-    assert sorted(types) == sorted(d.DATA_TYPES)
+    assert sorted(types) == sorted(objectschema.DATA_TYPES)
     search = body("/objects/{key}/records/search", "post")["properties"]
     assert search["page"]["maximum"] == 10_000
     version = next(p for p in paths["/objects/"]["get"]["parameters"] if p["name"] == "Version")

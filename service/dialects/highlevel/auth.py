@@ -14,11 +14,23 @@ from service.web.principal import CredentialSource, principal
 CREDENTIAL_SOURCES = (CredentialSource("bearer", "bearer", keys=frozenset({"masterKey"})),)
 
 
+class VersionMissing(Invalid):
+    """No `Version` header: a 400 that HighLevel sends without an `error` member."""
+
+    code = "version"
+
+
+class LocationForbidden(Forbidden):
+    """A `locationId` other than the token's: a 403, also without an `error` member."""
+
+    code = "location"
+
+
 async def authenticate(request: web.Request) -> Project:
     """The caller's project; 400 without a `Version` header (any value is accepted, as the
     official SDKs send different ones), 401 without a valid token."""
     if not request.headers.get("Version", "").strip():
-        raise Invalid(messages.VERSION_MISSING, reason="version")
+        raise VersionMissing(messages.VERSION_MISSING)
     project = (await principal(request)).project
     if project is None:
         raise Unauthorized(messages.INVALID_TOKEN)
@@ -34,4 +46,4 @@ def check_location(
     if not present and required:
         raise unprocessable([messages.LOCATION_MISSING])
     if any(value != project.id for value in present):
-        raise Forbidden(messages.LOCATION_FORBIDDEN, reason="location")
+        raise LocationForbidden(messages.LOCATION_FORBIDDEN)

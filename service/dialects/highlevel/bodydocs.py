@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import objectschema
 
 _TEXT: dict[str, Any] = {"type": "string"}
 _NON_EMPTY: dict[str, Any] = {"type": "string", "minLength": 1}
@@ -47,7 +47,7 @@ OBJECT_CREATE = _object(
             {
                 "key": FIELD_KEY,
                 "name": _NON_EMPTY,
-                "dataType": {"enum": list(d.PRIMARY_TYPES)},
+                "dataType": {"enum": list(objectschema.PRIMARY_TYPES)},
             },
             "key",
             "name",
@@ -68,18 +68,22 @@ OBJECT_UPDATE = _object(
             "type": "array",
             "items": FIELD_KEY,
             "description": "Keys of this object's fields of a searchable type: "
-            + ", ".join(sorted(d.SEARCHABLE)),
+            + ", ".join(sorted(objectschema.SEARCHABLE)),
         },
     },
     "locationId",
 )
 
-_FORMAT = "|".join(extension.removeprefix(".") for extension in d.FILE_FORMATS)
+_FORMAT = "|".join(extension.removeprefix(".") for extension in objectschema.FILE_FORMATS)
 _FORMATS = {
     "anyOf": [
-        {"enum": [d.ALL_FORMATS]},
+        {"enum": [objectschema.ALL_FORMATS]},
         {"type": "string", "pattern": rf"^\.({_FORMAT})(,\.({_FORMAT}))*$"},
-        {"type": "array", "minItems": 1, "items": {"enum": [*d.FILE_FORMATS, d.ALL_FORMATS]}},
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {"enum": [*objectschema.FILE_FORMATS, objectschema.ALL_FORMATS]},
+        },
     ],
     "description": "`all`, or extensions as a list or one comma-separated string",
 }
@@ -94,18 +98,30 @@ def _options(*, with_url: bool) -> dict[str, Any]:
 _NO_OPTIONS = {"type": "array", "maxItems": 0}
 _NO_CUSTOM = {"const": False}
 # Data type -> the settings that type takes (any other is refused with a 422).
-_PLAIN = (d.TEXT, d.LARGE_TEXT, d.NUMERICAL, d.PHONE, d.MONETORY, d.DATE)
-_LISTED = (d.SINGLE_OPTIONS, d.MULTIPLE_OPTIONS, d.CHECKBOX, d.TEXTBOX_LIST)
+_PLAIN = (
+    objectschema.TEXT,
+    objectschema.LARGE_TEXT,
+    objectschema.NUMERICAL,
+    objectschema.PHONE,
+    objectschema.MONETORY,
+    objectschema.DATE,
+)
+_LISTED = (
+    objectschema.SINGLE_OPTIONS,
+    objectschema.MULTIPLE_OPTIONS,
+    objectschema.CHECKBOX,
+    objectschema.TEXTBOX_LIST,
+)
 _VARIANTS: tuple[tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]], ...] = (
     (_PLAIN, {"options": _NO_OPTIONS, "allowCustomOption": _NO_CUSTOM}, ()),
     (_LISTED, {"options": _options(with_url=False), "allowCustomOption": _NO_CUSTOM}, ("options",)),
     (
-        (d.RADIO,),
+        (objectschema.RADIO,),
         {"options": _options(with_url=True), "allowCustomOption": {"type": "boolean"}},
         ("options",),
     ),
     (
-        (d.FILE_UPLOAD,),
+        (objectschema.FILE_UPLOAD,),
         {
             "options": _NO_OPTIONS,
             "allowCustomOption": _NO_CUSTOM,
@@ -181,9 +197,12 @@ RECORD = {
     "not": {"required": ["owner", "owners"]},
     "properties": {
         "locationId": LOCATION,
-        "owner": _users(d.MAX_OWNERS),
-        "owners": {**_users(d.MAX_OWNERS), "description": "Alias of owner (send one of them)"},
-        "followers": _users(d.MAX_FOLLOWERS),
+        "owner": _users(objectschema.MAX_OWNERS),
+        "owners": {
+            **_users(objectschema.MAX_OWNERS),
+            "description": "Alias of owner (send one of them)",
+        },
+        "followers": _users(objectschema.MAX_FOLLOWERS),
         "properties": {
             "type": "object",
             "description": "The object's field keys (`field.option` for textbox lists) and"

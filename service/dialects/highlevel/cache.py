@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from service.dialects.highlevel import messages
-from service.dialects.highlevel.definitions import ObjectSchema
+from service.dialects.highlevel.objectschema import ObjectSchema
 from service.errors import NotFound
 from service.store import highlevel as store
 from service.store.client import Database
 from service.store.highlevel import OBJECT_CATEGORY
-from service.web.keys import DATABASE, DEFINITION_CACHE
+from service.web.appkeys import DATABASE, DEFINITION_CACHE
 
 
 class SchemaCache:
@@ -46,5 +46,5 @@ class SchemaCache:
 async def _load(database: Database, project: str, object_key: str) -> ObjectSchema:
     obj, fields = await store.load_schema(database, project=project, object_key=object_key)
     if obj is None:
-        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+        raise NotFound(messages.OBJECT_NOT_FOUND)
     return ObjectSchema.build(obj, fields)

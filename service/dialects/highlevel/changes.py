@@ -9,9 +9,8 @@ from typing import Any, NamedTuple
 from service.core.kinds import distinct
 from service.core.operations import Add, Limit, Operation, Plan, Preconditions, Remove, Set, Unset
 from service.core.paths import value_at
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages
-from service.dialects.highlevel.definitions import FieldDef, ObjectSchema
+from service.dialects.highlevel import messages, objectschema
+from service.dialects.highlevel.objectschema import FieldDef, ObjectSchema
 from service.dialects.highlevel.validation import (
     Checked,
     check_format,
@@ -21,7 +20,10 @@ from service.dialects.highlevel.validation import (
     unprocessable,
 )
 
-_USER_LIMITS = {d.OWNER: d.MAX_OWNERS, d.FOLLOWERS: d.MAX_FOLLOWERS}
+_USER_LIMITS = {
+    objectschema.OWNER: objectschema.MAX_OWNERS,
+    objectschema.FOLLOWERS: objectschema.MAX_FOLLOWERS,
+}
 
 
 @dataclass
@@ -99,19 +101,19 @@ def _field_checks(definition: FieldDef, name: str) -> Checks:
     def added(value: Any) -> str | None:
         return check_format(definition, name, value) if isinstance(value, dict) else None
 
-    files = definition.data_type == d.FILE_UPLOAD
+    files = definition.data_type == objectschema.FILE_UPLOAD
     return Checks(item, added if files else None, definition.max_files)
 
 
 def _resolve(draft: Draft, schema: ObjectSchema, key: str) -> FieldDef | None:
     """The field a property key names (`field`, or `field.option` for textbox lists)."""
-    name = f"{d.PROPERTIES}.{key}"
+    name = f"{objectschema.PROPERTIES}.{key}"
     base, dot, option = key.partition(".")
     definition = schema.by_key.get(base)
-    if definition is None or (dot and definition.data_type != d.TEXTBOX_LIST):
+    if definition is None or (dot and definition.data_type != objectschema.TEXTBOX_LIST):
         draft.note(messages.SHOULD_NOT_EXIST.format(name=name))
         return None
-    if definition.data_type == d.TEXTBOX_LIST and not dot:
+    if definition.data_type == objectschema.TEXTBOX_LIST and not dot:
         draft.note(messages.TEXTBOX_PER_OPTION.format(name=name, key=key))
         return None
     if dot and option not in definition.option_keys:
@@ -124,10 +126,10 @@ def _property(draft: Draft, schema: ObjectSchema, key: str, value: Any) -> None:
     definition = _resolve(draft, schema, key)
     if definition is None:
         return
-    name, path = f"{d.PROPERTIES}.{key}", (d.PROPERTIES, key)
+    name, path = f"{objectschema.PROPERTIES}.{key}", (objectschema.PROPERTIES, key)
     if value is None:
         draft.operations.append(Unset(path))
-    elif definition.data_type in d.MULTI_VALUE:
+    elif definition.data_type in objectschema.MULTI_VALUE:
         edit = parse_edit(draft, name, value)
         if edit is not None:
             _multi(draft, path, name, edit, _field_checks(definition, name))
@@ -156,9 +158,9 @@ def _draft(schema: ObjectSchema, body: dict[str, Any]) -> Draft:
         draft.note(messages.OWNER_TWICE)
     owner = body.get("owner", body.get("owners"))
     if "owner" in body or "owners" in body:
-        _users(draft, d.OWNER, owner)
+        _users(draft, objectschema.OWNER, owner)
     if "followers" in body:
-        _users(draft, d.FOLLOWERS, body["followers"])
+        _users(draft, objectschema.FOLLOWERS, body["followers"])
     for key, value in (body.get("properties") or {}).items():
         _property(draft, schema, key, value)
     return draft
@@ -185,11 +187,15 @@ def new_content(schema: ObjectSchema, body: dict[str, Any]) -> dict[str, Any]:
     draft = _draft(schema, body)
     if draft.problems:
         raise unprocessable(draft.problems)
-    content: dict[str, Any] = {d.OWNER: [], d.FOLLOWERS: [], d.PROPERTIES: {}}
+    content: dict[str, Any] = {
+        objectschema.OWNER: [],
+        objectschema.FOLLOWERS: [],
+        objectschema.PROPERTIES: {},
+    }
     for op in draft.operations:
         if isinstance(op, Set | Add):
             value = op.value if isinstance(op, Set) else list(op.values)
-            target = content if len(op.path) == 1 else content[d.PROPERTIES]
+            target = content if len(op.path) == 1 else content[objectschema.PROPERTIES]
             target[op.path[-1]] = value
     return content
 

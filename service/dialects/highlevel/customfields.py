@@ -6,18 +6,17 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import Conflict, NotFound, PreconditionFailed
+from service.errors import AlreadyExists, Conflict, NotFound, OwnerNotFound, PreconditionFailed
 from service.store import definitions
 from service.store import highlevel as store
 from service.store.highlevel import FIELD_CATEGORY
 from service.store.projects import Project
-from service.web.keys import DATABASE
+from service.web.appkeys import DATABASE
 
 # What a create or an update sets on the stored field, as given.
 _SETTINGS = (
@@ -40,7 +39,7 @@ def _option_problems(data_type: str, options: list[dict[str, Any]]) -> list[str]
     for index, option in enumerate(options):
         if not option["key"] or "." in option["key"]:
             problems.append(messages.OPTION_KEY_SHAPE.format(index=index))
-        if "url" in option and data_type != d.RADIO:
+        if "url" in option and data_type != objectschema.RADIO:
             problems.append(messages.OPTION_URL_RADIO.format(index=index))
     if len({option["key"] for option in options}) != len(options):
         problems.append(messages.OPTION_KEYS_UNIQUE)
@@ -50,20 +49,22 @@ def _option_problems(data_type: str, options: list[dict[str, Any]]) -> list[str]
 def _setting_problems(data_type: str, loaded: dict[str, Any]) -> list[str]:
     """The settings that do not fit the field's data type."""
     problems = []
-    if "options" in loaded and data_type in d.WITH_OPTIONS:
+    if "options" in loaded and data_type in objectschema.WITH_OPTIONS:
         problems += _option_problems(data_type, loaded["options"])
     elif loaded.get("options"):
         problems.append(messages.OPTIONS_NOT_ALLOWED)
-    if loaded.get("allowCustomOption") and data_type != d.RADIO:
-        problems.append(messages.ONLY_FOR.format(name="allowCustomOption", data_type=d.RADIO))
+    if loaded.get("allowCustomOption") and data_type != objectschema.RADIO:
+        problems.append(
+            messages.ONLY_FOR.format(name="allowCustomOption", data_type=objectschema.RADIO)
+        )
     for name in ("maxFileLimit", "acceptedFormats"):
-        if loaded.get(name) is not None and data_type != d.FILE_UPLOAD:
-            problems.append(messages.ONLY_FOR.format(name=name, data_type=d.FILE_UPLOAD))
+        if loaded.get(name) is not None and data_type != objectschema.FILE_UPLOAD:
+            problems.append(messages.ONLY_FOR.format(name=name, data_type=objectschema.FILE_UPLOAD))
     if loaded.get("acceptedFormats") is not None:
-        formats = d.formats_of(loaded["acceptedFormats"])
-        allowed = {*d.FILE_FORMATS, d.ALL_FORMATS}
+        formats = objectschema.formats_of(loaded["acceptedFormats"])
+        allowed = {*objectschema.FILE_FORMATS, objectschema.ALL_FORMATS}
         if not formats or not set(formats) <= allowed:
-            problems.append(messages.FORMATS.format(formats=", ".join(d.FILE_FORMATS)))
+            problems.append(messages.FORMATS.format(formats=", ".join(objectschema.FILE_FORMATS)))
     return problems
 
 
@@ -76,14 +77,14 @@ async def _field(request: web.Request, project: Project) -> dict[str, Any]:
             definition_id=request.match_info["id"],
         )
     except NotFound:
-        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
+        raise NotFound(messages.FIELD_NOT_FOUND) from None
 
 
 def _new_keys(loaded: dict[str, Any]) -> tuple[str, str]:
-    object_key = d.object_key(loaded["objectKey"])
+    object_key = objectschema.object_key(loaded["objectKey"])
     if object_key is None:
-        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
-    full, own = d.field_key(object_key, loaded["fieldKey"])
+        raise NotFound(messages.OBJECT_NOT_FOUND)
+    full, own = objectschema.field_key(object_key, loaded["fieldKey"])
     if not own:
         problem = messages.KEY_OTHER_OBJECT.format(name="fieldKey", object_key=object_key)
         raise unprocessable([problem])
@@ -98,7 +99,7 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
     object_key, full = _new_keys(loaded)
     data_type = loaded["dataType"]
     problems = _setting_problems(data_type, loaded)
-    if data_type in d.WITH_OPTIONS and "options" not in loaded:
+    if data_type in objectschema.WITH_OPTIONS and "options" not in loaded:
         problems.append(messages.OPTIONS_REQUIRED.format(data_type=data_type))
     if problems:
         raise unprocessable(problems)
@@ -111,7 +112,7 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
             database, project=project.id, category=FIELD_CATEGORY, attrs=attrs
         )
     except Conflict:
-        raise Conflict(messages.FIELD_EXISTS, reason="duplicate") from None
+        raise AlreadyExists(messages.FIELD_EXISTS) from None
     ctx.schemas.forget(request, project.id, object_key)
     return web.json_response({"field": render.field(doc)}, status=201)
 
@@ -154,17 +155,20 @@ async def update_field(request: web.Request, ctx: Context, project: Project) -> 
             request.app[DATABASE], project=project.id, field_id=doc["_id"], changes=changes
         )
     except NotFound:  # deleted meanwhile
-        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
+        raise NotFound(messages.FIELD_NOT_FOUND) from None
     ctx.schemas.forget(request, project.id, doc["objectKey"])
     return web.json_response({"field": render.field(updated)})
 
 
 def _value_paths(doc: dict[str, Any]) -> list[tuple[str, ...]]:
     """Where a field's values sit in record content (a textbox list: one key per option)."""
-    key = d.short_key(doc["key"])
-    if doc["dataType"] == d.TEXTBOX_LIST:
-        return [(d.PROPERTIES, f"{key}.{option['key']}") for option in doc.get("options") or ()]
-    return [(d.PROPERTIES, key)]
+    key = objectschema.short_key(doc["key"])
+    if doc["dataType"] == objectschema.TEXTBOX_LIST:
+        return [
+            (objectschema.PROPERTIES, f"{key}.{option['key']}")
+            for option in doc.get("options") or ()
+        ]
+    return [(objectschema.PROPERTIES, key)]
 
 
 async def delete_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
@@ -176,13 +180,13 @@ async def delete_field(request: web.Request, ctx: Context, project: Project) -> 
         )
     except PreconditionFailed:
         raise unprocessable([messages.PRIMARY_KEPT]) from None
-    except NotFound as exc:
-        if exc.reason == "object":
-            raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found") from None
-        raise NotFound(messages.FIELD_NOT_FOUND, reason="field_not_found") from None
+    except OwnerNotFound:
+        raise NotFound(messages.OBJECT_NOT_FOUND) from None
+    except NotFound:
+        raise NotFound(messages.FIELD_NOT_FOUND) from None
     # The values go with the field, so a field created later with the same key starts
     # empty; `doc` is the field as deleted, so its options are all there.
-    scope = d.scope_of(project.id, doc["objectKey"])
+    scope = objectschema.scope_of(project.id, doc["objectKey"])
     await store.clear_properties(database, scope, _value_paths(doc))
     ctx.schemas.forget(request, project.id, doc["objectKey"])
     return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})

@@ -8,11 +8,27 @@ from aiohttp import web
 
 from service.config import Settings
 from service.dialects.highlevel import auth, messages, ratelimit, routes
+from service.dialects.highlevel.auth import LocationForbidden, VersionMissing
 from service.dialects.highlevel.cache import SchemaCache
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
-from service.errors import Invalid, PreconditionFailed, RecordHubError
+from service.errors import (
+    BodyTooLarge,
+    Contended,
+    DatabaseUnavailable,
+    EmptyBody,
+    Internal,
+    Invalid,
+    MalformedBody,
+    MethodNotAllowed,
+    Overloaded,
+    PreconditionFailed,
+    RecordHubError,
+    RecordNotFound,
+    RouteNotFound,
+    nearest,
+)
 from service.store import highlevel as store
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.middleware import REQUEST_ID, new_request_id
@@ -33,18 +49,19 @@ _PHRASES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
-# Our wording of errors raised outside this dialect, by reason.
-_EDGE_MESSAGES = {
-    "not_found": messages.RECORD_NOT_FOUND,  # the engine's "record not found"
-    "internal": messages.INTERNAL,
-    "unavailable": messages.UNAVAILABLE,
-    "contended": messages.CONTENDED,
-    "body_size": "request entity too large",
+# Our wording of errors raised outside this dialect, by class.
+_EDGE_MESSAGES: dict[type[RecordHubError], str] = {
+    RecordNotFound: messages.RECORD_NOT_FOUND,  # the engine's "record not found"
+    Internal: messages.INTERNAL,
+    DatabaseUnavailable: messages.UNAVAILABLE,
+    Overloaded: messages.UNAVAILABLE,
+    Contended: messages.CONTENDED,
+    BodyTooLarge: "request entity too large",
 }
 # HighLevel sends these two without an `error` member.
-_BARE = frozenset({"version", "location"})
+_BARE = (VersionMissing, LocationForbidden)
 # Invalid requests that are not validation failures: 400 rather than 422.
-_BAD_REQUEST = frozenset({"version", "json", "empty"})
+_BAD_REQUEST = (VersionMissing, MalformedBody, EmptyBody)
 
 
 class HighLevelDialect(Dialect):
@@ -79,7 +96,7 @@ class HighLevelDialect(Dialect):
 
     def status(self, error: RecordHubError) -> int:
         if isinstance(error, Invalid):
-            return 400 if error.reason in _BAD_REQUEST else 422
+            return 400 if isinstance(error, _BAD_REQUEST) else 422
         if isinstance(error, PreconditionFailed):
             return 422  # a stored value of the wrong shape for the edit, or a limit
         return status_for(error)
@@ -87,14 +104,14 @@ class HighLevelDialect(Dialect):
     def render_error(
         self, request: web.Request, error: RecordHubError, status: int
     ) -> web.Response:
-        message: str | list[str] = _EDGE_MESSAGES.get(error.reason, error.message)
-        if error.reason in ("route_not_found", "method_not_allowed"):
+        message: str | list[str] = nearest(_EDGE_MESSAGES, error) or error.message
+        if isinstance(error, RouteNotFound | MethodNotAllowed):
             message = messages.CANNOT_ROUTE.format(method=request.method, path=request.path)
         if status == 422:
             details = error.details if isinstance(error.details, dict) else {}
             message = list(details.get("messages") or [error.message])
         body: dict[str, Any] = {"statusCode": status, "message": message}
-        if error.reason not in _BARE:
+        if not isinstance(error, _BARE):
             body["error"] = _PHRASES.get(status, "Error")
         body["traceId"] = request.get(REQUEST_ID) or new_request_id()
         headers = {**error.headers, **request.get(ratelimit.RATE_HEADERS, {})}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.dialects.highlevel import bodydocs
-from service.dialects.highlevel.definitions import DATA_TYPES
+from service.dialects.highlevel.objectschema import DATA_TYPES
 from service.web.routedoc import Param, Reply, RouteDoc, SchemaLike, Security
 
 BEARER = Security(

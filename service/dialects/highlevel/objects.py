@@ -6,18 +6,17 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
-from service.dialects.highlevel.definitions import ObjectSchema
+from service.dialects.highlevel.objectschema import ObjectSchema
 from service.dialects.highlevel.schemas import ObjectCreateSchema, ObjectUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import Conflict, NotFound, RevisionMismatch
+from service.errors import AlreadyExists, Conflict, Contended, NotFound, RevisionMismatch
 from service.store import definitions
 from service.store.highlevel import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.store.projects import Project
-from service.web.keys import DATABASE
+from service.web.appkeys import DATABASE
 
 _UPDATE_ATTEMPTS = 5  # updates that find the object changed since it was validated
 
@@ -31,11 +30,11 @@ async def list_objects(request: web.Request, ctx: Context, project: Project) -> 
 
 def _keys(loaded: dict[str, Any]) -> tuple[str, str]:
     """The object key and its primary display property's field key, both normalised."""
-    key = d.object_key(loaded["key"])
+    key = objectschema.object_key(loaded["key"])
     if key is None:
         raise unprocessable([messages.KEY_SHAPE.format(name="key")])
     name = "primaryDisplayPropertyDetails.key"
-    primary, own = d.field_key(key, loaded["primaryDisplayPropertyDetails"]["key"])
+    primary, own = objectschema.field_key(key, loaded["primaryDisplayPropertyDetails"]["key"])
     if not own:
         raise unprocessable([messages.KEY_OTHER_OBJECT.format(name=name, object_key=key)])
     if primary is None:
@@ -62,7 +61,7 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
             database, project=project.id, category=OBJECT_CATEGORY, attrs=attrs
         )
     except Conflict:
-        raise Conflict(messages.OBJECT_EXISTS, reason="duplicate") from None
+        raise AlreadyExists(messages.OBJECT_EXISTS) from None
     field = {
         "key": primary,
         "objectKey": key,
@@ -81,9 +80,9 @@ async def _schema_by_key_or_id(
 ) -> tuple[ObjectSchema, bool]:
     """HighLevel takes an object's key or its id in the path."""
     raw = request.match_info["key"]
-    key = d.object_key(raw)
+    key = objectschema.object_key(raw)
     if key is None:
-        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+        raise NotFound(messages.OBJECT_NOT_FOUND)
     database = request.app[DATABASE]
     try:
         return await ctx.schemas.get(request, project.id, key)
@@ -95,7 +94,7 @@ async def _schema_by_key_or_id(
             database, project=project.id, category=OBJECT_CATEGORY, definition_id=raw
         )
     except NotFound:
-        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found") from None
+        raise NotFound(messages.OBJECT_NOT_FOUND) from None
     return await ctx.schemas.get(request, project.id, doc["key"])
 
 
@@ -112,11 +111,11 @@ def _searchable(schema: ObjectSchema, keys: list[str]) -> list[str]:
     """Full field keys of searchable fields of this object; 422 for any other."""
     found, problems = [], []
     for raw in keys:
-        full, _ = d.field_key(schema.key, raw)
-        definition = schema.by_key.get(d.short_key(full)) if full else None
+        full, _ = objectschema.field_key(schema.key, raw)
+        definition = schema.by_key.get(objectschema.short_key(full)) if full else None
         if definition is None:
             problems.append(messages.NOT_A_FIELD.format(key=raw, object_key=schema.key))
-        elif definition.data_type not in d.SEARCHABLE:
+        elif definition.data_type not in objectschema.SEARCHABLE:
             problems.append(messages.NOT_SEARCHABLE.format(key=raw, data_type=definition.data_type))
         elif definition.field_key not in found:
             found.append(definition.field_key)
@@ -134,7 +133,7 @@ async def update_object(request: web.Request, ctx: Context, project: Project) ->
             return await _update_object_once(request, ctx, project, key, loaded)
         except RevisionMismatch:
             pass  # a field was deleted meanwhile (or the object edited): validate again
-    raise Conflict("the object kept changing; try again", reason="contended")
+    raise Contended("the object kept changing; try again")
 
 
 async def _update_object_once(

@@ -7,11 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages
+from service.dialects.highlevel import messages, objectschema
 from service.errors import NotFound
+from service.web.appkeys import SETTINGS
 from service.web.body import parse_json, read_body
-from service.web.keys import SETTINGS
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -26,9 +25,9 @@ async def body(request: web.Request) -> Any:
 
 def object_key(request: web.Request, name: str = "key") -> str:
     """The object key of the path (the `custom_objects.` prefix is added when missing)."""
-    key = d.object_key(request.match_info[name])
+    key = objectschema.object_key(request.match_info[name])
     if key is None:
-        raise NotFound(messages.OBJECT_NOT_FOUND, reason="object_not_found")
+        raise NotFound(messages.OBJECT_NOT_FOUND)
     return key
 
 
@@ -40,7 +39,7 @@ def record_id(request: web.Request) -> str:
     """Record ids are 24-hex; anything else cannot name a record."""
     value = request.match_info["id"]
     if not is_object_id(value):
-        raise NotFound(messages.RECORD_NOT_FOUND, reason="record_not_found")
+        raise NotFound(messages.RECORD_NOT_FOUND)
     return value
 
 

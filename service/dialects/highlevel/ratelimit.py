@@ -7,7 +7,7 @@ from aiohttp import web
 from service.dialects.highlevel import messages
 from service.errors import QuotaExceeded
 from service.store.windows import DAY, Every, MeteredLimiter
-from service.web.keys import METERED_LIMITS
+from service.web.appkeys import METERED_LIMITS
 
 LIMIT_DAILY = "X-RateLimit-Limit-Daily"
 DAILY_REMAINING = "X-RateLimit-Daily-Remaining"
@@ -58,4 +58,4 @@ def admit(request: web.Request, limiter: RateLimiter, location: str) -> None:
     allowed, headers = limiter.hit(request.app[METERED_LIMITS], location)
     request[RATE_HEADERS] = headers
     if not allowed:
-        raise QuotaExceeded(messages.TOO_MANY_REQUESTS, reason="rate_limit")
+        raise QuotaExceeded(messages.TOO_MANY_REQUESTS)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from bson import ObjectId
 
-from service.dialects.highlevel import changes, params, render
-from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import changes, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.schemas import RecordCreateSchema, RecordUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import PreconditionFailed
+from service.errors import LimitExceeded
 from service.store import records
 from service.store.projects import Project
-from service.web.keys import DATABASE
+from service.web.appkeys import DATABASE
 
 
 async def create_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
@@ -24,14 +23,14 @@ async def create_record(request: web.Request, ctx: Context, project: Project) ->
     database = request.app[DATABASE]
     schema, _ = await ctx.schemas.get(request, project.id, key)
     content = changes.new_content(schema, loaded)
-    scope = d.scope_of(project.id, key)
+    scope = objectschema.scope_of(project.id, key)
     stored = await records.create_record(database, scope, str(ObjectId()), content)
     return web.json_response({"record": render.record(stored)}, status=201)
 
 
 async def get_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=False)
-    scope = d.scope_of(project.id, params.object_key(request))
+    scope = objectschema.scope_of(project.id, params.object_key(request))
     stored = await records.get_record(request.app[DATABASE], scope, params.record_id(request))
     return web.json_response({"record": render.record(stored)})
 
@@ -50,12 +49,10 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
     database = request.app[DATABASE]
     schema, _ = await ctx.schemas.get(request, project.id, key)
     plan = changes.update_plan(schema, loaded)
-    scope = d.scope_of(project.id, key)
+    scope = objectschema.scope_of(project.id, key)
     try:
         stored = await records.apply_plan_and_read(database, scope, record_id, plan)
-    except PreconditionFailed as exc:
-        if exc.reason != "limit_exceeded":
-            raise
+    except LimitExceeded as exc:
         # The write changed nothing; read the record only to say which limit it hit.
         current = await records.get_record(database, scope, record_id)
         raise unprocessable(changes.exceeded_limits(plan, current.data) or [exc.message]) from None
@@ -64,7 +61,7 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
 
 async def delete_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=False)
-    scope = d.scope_of(project.id, params.object_key(request))
+    scope = objectschema.scope_of(project.id, params.object_key(request))
     record_id = params.record_id(request)
     await records.delete_record(request.app[DATABASE], scope, record_id)
     return web.json_response({"id": record_id, "success": True})

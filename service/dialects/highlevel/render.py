@@ -7,7 +7,7 @@ from typing import Any
 
 from service.core.documents import StoredRecord
 from service.core.times import iso_utc
-from service.dialects.highlevel import definitions as d
+from service.dialects.highlevel import objectschema
 
 # A record written through this API, as HighLevel describes its author in search results.
 _AUTHOR = {"channel": "WEB_USER", "source": "PUBLIC_API"}
@@ -25,9 +25,9 @@ def record(stored: StoredRecord) -> dict[str, Any]:
     content = stored.data if isinstance(stored.data, dict) else {}
     return {
         "id": stored.id,
-        "owner": content.get(d.OWNER, []),
-        "followers": content.get(d.FOLLOWERS, []),
-        "properties": content.get(d.PROPERTIES, {}),
+        "owner": content.get(objectschema.OWNER, []),
+        "followers": content.get(objectschema.FOLLOWERS, []),
+        "properties": content.get(objectschema.PROPERTIES, {}),
         "dateAdded": iso_utc(stored.created_at),
         "dateUpdated": iso_utc(stored.updated_at),
     }
@@ -40,7 +40,7 @@ def epoch_ms(stored: StoredRecord) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def search_item(stored: StoredRecord, schema: d.ObjectSchema) -> dict[str, Any]:
+def search_item(stored: StoredRecord, schema: objectschema.ObjectSchema) -> dict[str, Any]:
     full = record(stored)
     location = stored.project
     return {

@@ -6,8 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages
+from service.dialects.highlevel import messages, objectschema
 from service.dialects.highlevel.validation import unprocessable
 from service.web.fields import StrictBoolean
 
@@ -74,7 +73,7 @@ class LabelsUpdateSchema(Schema):
 class DisplayPropertySchema(Schema):
     key = fields.String(required=True)
     name = fields.String(required=True, validate=_NON_EMPTY)
-    dataType = fields.String(required=True, validate=validate.OneOf(d.PRIMARY_TYPES))
+    dataType = fields.String(required=True, validate=validate.OneOf(objectschema.PRIMARY_TYPES))
 
 
 class ObjectCreateSchema(Schema):
@@ -115,7 +114,7 @@ class _FieldSettings(Schema):
 
 class FieldCreateSchema(_FieldSettings):
     name = fields.String(required=True, validate=_NON_EMPTY)
-    dataType = fields.String(required=True, validate=validate.OneOf(d.DATA_TYPES))
+    dataType = fields.String(required=True, validate=validate.OneOf(objectschema.DATA_TYPES))
     fieldKey = fields.String(required=True)
     objectKey = fields.String(required=True)
 

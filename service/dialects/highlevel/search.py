@@ -9,17 +9,16 @@ from typing import Any
 
 from aiohttp import web
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages, params, render
+from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
-from service.dialects.highlevel.definitions import FieldDef, ObjectSchema
+from service.dialects.highlevel.objectschema import FieldDef, ObjectSchema
 from service.dialects.highlevel.schemas import SearchSchema, load
 from service.dialects.highlevel.validation import is_number, unprocessable
 from service.store import highlevel as store
 from service.store.highlevel import Term
 from service.store.projects import Project
-from service.web.keys import DATABASE
+from service.web.appkeys import DATABASE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -27,8 +26,8 @@ _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 def _term(definition: FieldDef, value: str) -> Term | None:
     """The condition for one field; None when the value cannot match it (text on a number)."""
-    path = (d.PROPERTIES, definition.key)
-    if definition.data_type != d.NUMERICAL:
+    path = (objectschema.PROPERTIES, definition.key)
+    if definition.data_type != objectschema.NUMERICAL:
         return Term(path, text=value)
     if not _NUMBER.fullmatch(value):  # float() also takes "nan", "1_000", Unicode digits
         return None
@@ -43,8 +42,8 @@ def _terms(schema: ObjectSchema, query: str) -> list[Term] | None:
         return []
     searchable = schema.searchable
     name, colon, value = query.partition(":")
-    full, _ = d.field_key(schema.key, name.strip())
-    named = schema.by_key.get(d.short_key(full)) if colon and full else None
+    full, _ = objectschema.field_key(schema.key, name.strip())
+    named = schema.by_key.get(objectschema.short_key(full)) if colon and full else None
     if named is not None:
         if named not in searchable:
             problem = messages.QUERY_FIELD.format(field=name.strip(), object_key=schema.key)
@@ -84,7 +83,12 @@ async def search_records(request: web.Request, ctx: Context, project: Project) -
     limit = loaded["pageLimit"]
     skip = 0 if after is not None else (loaded["page"] - 1) * limit
     page = await store.search(
-        database, d.scope_of(project.id, key), terms=terms, after=after, skip=skip, limit=limit
+        database,
+        objectschema.scope_of(project.id, key),
+        terms=terms,
+        after=after,
+        skip=skip,
+        limit=limit,
     )
     items = [render.search_item(stored, schema) for stored in page.records]
     return web.json_response({"records": items, "total": page.total})

@@ -9,9 +9,8 @@ from datetime import date
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from service.dialects.highlevel import definitions as d
-from service.dialects.highlevel import messages
-from service.dialects.highlevel.definitions import FieldDef
+from service.dialects.highlevel import messages, objectschema
+from service.dialects.highlevel.objectschema import FieldDef
 from service.errors import Invalid
 
 # E.164: "+", a country code (never starting with 0), at most 15 digits in all.
@@ -26,7 +25,7 @@ Checked = tuple[Any, str | None]
 
 def unprocessable(problems: list[str]) -> Invalid:
     """The 422 of HighLevel's validation: `message` is the list of problems."""
-    return Invalid(problems[0], reason="unprocessable", details={"messages": problems})
+    return Invalid(problems[0], details={"messages": problems})
 
 
 def is_number(value: Any) -> bool:
@@ -86,15 +85,15 @@ def _date(definition: FieldDef, name: str, value: Any) -> Checked:
 
 
 SCALARS: dict[str, Callable[[FieldDef, str, Any], Checked]] = {
-    d.TEXT: _text,
-    d.LARGE_TEXT: _text,
-    d.TEXTBOX_LIST: _text,  # the value of one `field.option` key
-    d.NUMERICAL: _number,
-    d.PHONE: _phone,
-    d.MONETORY: _money,
-    d.SINGLE_OPTIONS: _single_option,
-    d.RADIO: _radio,
-    d.DATE: _date,
+    objectschema.TEXT: _text,
+    objectschema.LARGE_TEXT: _text,
+    objectschema.TEXTBOX_LIST: _text,  # the value of one `field.option` key
+    objectschema.NUMERICAL: _number,
+    objectschema.PHONE: _phone,
+    objectschema.MONETORY: _money,
+    objectschema.SINGLE_OPTIONS: _single_option,
+    objectschema.RADIO: _radio,
+    objectschema.DATE: _date,
 }
 
 
@@ -115,7 +114,7 @@ def _valid_url(url: Any) -> TypeGuard[str]:
 
 def check_item(definition: FieldDef, name: str, item: Any) -> Checked:
     """One element of a multi-value field: an option key, or a file `{"url"}`."""
-    if definition.data_type != d.FILE_UPLOAD:
+    if definition.data_type != objectschema.FILE_UPLOAD:
         valid = isinstance(item, str) and item in definition.option_keys
         return item, None if valid else messages.MUST_BE_OPTION.format(name=name)
     if not isinstance(item, dict) or set(item) != {"url"} or not _valid_url(item["url"]):

@@ -11,8 +11,8 @@ from service.dialects.jsonbin import auth, headers, messages
 from service.dialects.jsonbin.schemas import AccessKeyPermissionsSchema
 from service.errors import Forbidden, Invalid, NotFound
 from service.store import projects
+from service.web.appkeys import DATABASE, DIRECTORY, SETTINGS
 from service.web.body import read_json
-from service.web.keys import DATABASE, DIRECTORY, SETTINGS
 from service.web.principal import principal
 
 MAX_KEYS = 4  # JSONBin's documented limit

@@ -12,11 +12,11 @@ from service.dialects.jsonbin.collections import cached_collection, forget_colle
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
 from service.dialects.jsonbin.validation import validate_record
-from service.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from service.errors import DefinitionChanged, Forbidden, Invalid, NotFound, Unauthorized
 from service.store import bins as store
 from service.store.projects import Project
+from service.web.appkeys import DATABASE, DIRECTORY, RECORD_LOCKS, SETTINGS
 from service.web.body import parse_json, read_body, without_bom
-from service.web.keys import DATABASE, DIRECTORY, RECORD_LOCKS, SETTINGS
 from service.web.origins import check_owner_origin
 from service.web.principal import principal
 
@@ -32,10 +32,10 @@ async def _record_body(request: web.Request) -> tuple[Any, bytes]:
     """The JSON body, parsed and raw; 400 "Bin cannot be blank" for nothing worth storing."""
     raw = await read_body(request, request.app[SETTINGS].max_body_bytes)
     if not raw.strip():
-        raise Invalid(messages.BIN_BLANK, reason="blank")
+        raise Invalid(messages.BIN_BLANK)
     record = parse_json(raw)
     if not record and type(record) in _BLANK_KINDS:  # {}, [], "" or null; not 0 or false
-        raise Invalid(messages.BIN_BLANK, reason="blank")
+        raise Invalid(messages.BIN_BLANK)
     return record, without_bom(raw)  # strict UTF-8, as the answer echoes it
 
 
@@ -112,13 +112,11 @@ async def create_bin(request: web.Request) -> web.Response:
     for _ in range(_SCHEMA_ATTEMPTS - 1):
         try:
             return await _insert_bin(request, project.id, collection, record, raw, private, name)
-        except Conflict as exc:
-            if exc.reason != "schema_changed":
-                raise
-        # A schema was attached or detached meanwhile (our copy was stale): load it again.
-        if collection is not None:
-            forget_collection(request, project.id, collection["_id"])
-        collection = await _target_collection(request, project.id)
+        except DefinitionChanged:
+            # A schema was attached or detached meanwhile (our copy was stale): load it again.
+            if collection is not None:
+                forget_collection(request, project.id, collection["_id"])
+            collection = await _target_collection(request, project.id)
     return await _insert_bin(request, project.id, collection, record, raw, private, name)
 
 
@@ -190,7 +188,7 @@ async def read_version(request: web.Request) -> web.Response:
     text = request.match_info["version"]
     # ASCII digits within int64 (19 digits at most: int() refuses over 4300 by itself).
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 1 <= int(text) < 2**63:
-        raise Invalid(messages.BAD_VERSION, reason="version")
+        raise Invalid(messages.BAD_VERSION)
     doc = await _readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
     )
@@ -304,7 +302,7 @@ async def rename_bin(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "update")
     name = headers.optional_bin_name(request)
     if name is None:
-        raise Invalid(messages.BIN_NAME, reason="header")
+        raise Invalid(messages.BIN_NAME)
     await store.set_meta(
         request.app[DATABASE], doc, {"name": name}, locks=request.app[RECORD_LOCKS]
     )
@@ -315,7 +313,7 @@ async def set_privacy(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "update")
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
-        raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"), reason="header")
+        raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"))
     await store.set_meta(
         request.app[DATABASE], doc, {"private": private}, locks=request.app[RECORD_LOCKS]
     )

@@ -12,7 +12,7 @@ from service.dialects.jsonbin.schemadocs import load_schema_doc
 from service.errors import Forbidden, Invalid, NotFound
 from service.store import bins, definitions
 from service.store.client import Database
-from service.web.keys import DATABASE, DEFINITION_CACHE, SETTINGS
+from service.web.appkeys import DATABASE, DEFINITION_CACHE, SETTINGS
 from service.web.principal import principal
 
 COLLECTION_CATEGORY = bins.COLLECTION_KIND
@@ -79,7 +79,7 @@ async def _read(database: Database, project_id: str, collection_id: str) -> dict
 def _unknown(foreign: str | None) -> Invalid | NotFound:
     """A collection named by a bin create is a 400 (`foreign`); elsewhere a 404."""
     if foreign is not None:
-        return Invalid(foreign, reason="collection")
+        return Invalid(foreign)
     return NotFound(messages.COLLECTION_NOT_FOUND)
 
 

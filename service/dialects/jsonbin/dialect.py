@@ -7,19 +7,32 @@ from typing import Any
 from aiohttp import web
 
 from service.dialects.jsonbin import auth, messages, routes
-from service.errors import PayloadTooLarge, QuotaExceeded, RecordHubError
+from service.errors import (
+    BodyTooLarge,
+    DatabaseUnavailable,
+    EmptyBody,
+    Internal,
+    MalformedBody,
+    Overloaded,
+    QuotaExceeded,
+    RecordHubError,
+    RouteNotFound,
+    nearest,
+)
 from service.store import bins
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.routedoc import definitions, documented
 from service.web.statuses import status_for
 
 # Errors raised by the shared edge carry our wording; JSONBin clients get JSONBin's.
-_EDGE_MESSAGES = {
-    "json": messages.INVALID_JSON,
-    "empty": messages.BIN_BLANK,
-    "route_not_found": messages.ROUTE_NOT_FOUND,
-    "internal": messages.INTERNAL,
-    "unavailable": messages.UNAVAILABLE,
+_EDGE_MESSAGES: dict[type[RecordHubError], str] = {
+    MalformedBody: messages.INVALID_JSON,
+    EmptyBody: messages.BIN_BLANK,
+    RouteNotFound: messages.ROUTE_NOT_FOUND,
+    Internal: messages.INTERNAL,
+    DatabaseUnavailable: messages.UNAVAILABLE,
+    Overloaded: messages.UNAVAILABLE,
+    BodyTooLarge: messages.BIN_TOO_LARGE,
 }
 
 
@@ -49,9 +62,7 @@ class JsonBinDialect(Dialect):
     def render_error(
         self, request: web.Request, error: RecordHubError, status: int
     ) -> web.Response:
-        text = _EDGE_MESSAGES.get(error.reason, error.message)
-        if isinstance(error, PayloadTooLarge) and error.reason == "body_size":
-            text = messages.BIN_TOO_LARGE
+        text = nearest(_EDGE_MESSAGES, error) or error.message
         return web.json_response({"message": text}, status=status, headers=error.headers)
 
     async def ensure_indexes(self, database: Any) -> None:

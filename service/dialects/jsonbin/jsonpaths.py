@@ -33,7 +33,7 @@ def _regex(pattern: Any) -> Any:
 
 
 def _invalid() -> Invalid:
-    return Invalid(messages.INVALID_JSON_PATH, reason="json_path")
+    return Invalid(messages.INVALID_JSON_PATH)
 
 
 class _Re2Match(Expression):

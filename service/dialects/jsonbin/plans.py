@@ -11,7 +11,7 @@ from service.dialects.jsonbin import messages
 from service.errors import Forbidden, PayloadTooLarge, QuotaExceeded
 from service.store.projects import Project
 from service.store.windows import MONTH
-from service.web.keys import METERED_LIMITS, SETTINGS
+from service.web.appkeys import METERED_LIMITS, SETTINGS
 
 KB = 1024
 _CHARGED = web.RequestKey("jsonbin_charged", bool)
@@ -28,7 +28,7 @@ def stored_size(record: Any) -> int:
 def within_limit(record: Any, raw_size: int, limit: int) -> bool:
     """Whether the record parsed from a body of `raw_size` bytes is stored in `limit` bytes.
 
-    Measuring costs about 35 ms per MB, so small bodies are let through unmeasured, by a
+    Measuring encodes the record again, so small bodies are let through unmeasured, by a
     bound that holds for every body: compact JSON writes strings, keys and structure in at
     most the bytes the body used, and a number in at most 4.5 times its text (a float is
     written as Python's repr; the worst case is "1e15" -> "1000000000000000.0", and a
@@ -41,8 +41,8 @@ def check_size(project: Project, record: Any, raw_size: int, *, free_message: st
     if within_limit(record, raw_size, limit):
         return
     if project.plan == "free":
-        raise Forbidden(free_message, reason="plan_size")
-    raise PayloadTooLarge(messages.BIN_TOO_LARGE, reason="plan_size")
+        raise Forbidden(free_message)
+    raise PayloadTooLarge(messages.BIN_TOO_LARGE)
 
 
 def requests_used(app: web.Application, project_id: str) -> int:

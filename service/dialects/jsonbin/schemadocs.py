@@ -13,8 +13,8 @@ from service.dialects.jsonbin.validation import check_schema
 from service.errors import NotFound
 from service.store import definitions
 from service.store.client import Database
+from service.web.appkeys import DATABASE, DEFINITION_CACHE, SETTINGS
 from service.web.body import read_json
-from service.web.keys import DATABASE, DEFINITION_CACHE, SETTINGS
 
 SCHEMA_CATEGORY = "jsonbin.schema"
 

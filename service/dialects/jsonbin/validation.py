@@ -86,9 +86,9 @@ def validate_record(schema: Any, record: Any) -> None:
     try:
         error = best_match(Draft7Validator(schema, registry=_OFFLINE).iter_errors(record))
     except Unresolvable as exc:  # a schema stored before refs were checked
-        raise Invalid(messages.SCHEMA_INVALID.format(detail=str(exc)), reason="schema") from None
+        raise Invalid(messages.SCHEMA_INVALID.format(detail=str(exc))) from None
     except RecursionError:  # a $ref cycle that consumes nothing: {"$ref": "#"} and the like
         detail = "its $ref chain never ends"
-        raise Invalid(messages.SCHEMA_INVALID.format(detail=detail), reason="schema") from None
+        raise Invalid(messages.SCHEMA_INVALID.format(detail=detail)) from None
     if error is not None:
-        raise Invalid(messages.SCHEMA_MISMATCH.format(detail=_describe(error)), reason="schema")
+        raise Invalid(messages.SCHEMA_MISMATCH.format(detail=_describe(error)))

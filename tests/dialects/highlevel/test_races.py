@@ -4,9 +4,10 @@ nor in the object's searchable properties, nor in record values."""
 
 import asyncio
 
-from service.core.keys import unescape_key
+from service.core.documents import encode_key
+from service.core.fieldnames import unescape_key
 from service.core.paths import field_of
-from service.dialects.highlevel.definitions import NS_PREFIX, PROPERTIES
+from service.dialects.highlevel.objectschema import NS_PREFIX, PROPERTIES
 from service.store.records import OBJECT_RECORDS
 from tests.dialects.highlevel.conftest import OBJECT, create_field, create_record
 
@@ -73,7 +74,8 @@ async def test_a_delete_racing_option_edits_clears_the_values_of_every_option(
     assert (await _field(client, location, field)).status == 404
     assert (await _edit(client, location, field, _options("o0"))).status == 404
     for record in records:
-        stored = await database[OBJECT_RECORDS].find_one({"_id": record["id"]})
+        stored_id = encode_key(location.id, NS_PREFIX + OBJECT, record["id"])
+        stored = await database[OBJECT_RECORDS].find_one({"_id": stored_id})
         values = stored["data"].get(PROPERTIES, {})
         # No option the field had when deleted left a value behind.
         left = {unescape_key(key).removeprefix("lines.") for key in values}

@@ -13,7 +13,7 @@ from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
 from service.store.embedded import free_port
 from service.store.windows import MeteredLimiter
-from service.web.keys import METERED_LIMITS
+from service.web.appkeys import METERED_LIMITS
 from tests.dialects.highlevel.conftest import Location, make_location
 from tests.services import start_service, wait_ready
 

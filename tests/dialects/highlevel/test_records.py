@@ -1,6 +1,9 @@
 """Records over HTTP: create, get, the seed's update, delete, and their refusals."""
 
+from service.core.documents import encode_key
+from service.dialects.highlevel.objectschema import NS_PREFIX
 from tests.dialects.highlevel.conftest import (
+    OBJECT,
     RECORDS,
     create_record,
     read_record,
@@ -232,7 +235,8 @@ async def test_records_live_apart_from_jsonbin_bins_with_their_search_index(
     """HighLevel's search index must not sit on the bins' collection: SecantusDB maintains
     every index of a collection on every write, so it would tax each JSONBin PUT."""
     created = await create_record(client, location, {"properties": {"ticket_name": "t"}})
-    assert await database["objectrecords"].count_documents({"_id": created["id"]}) == 1
+    stored_id = encode_key(location.id, NS_PREFIX + OBJECT, created["id"])
+    assert await database["objectrecords"].count_documents({"_id": stored_id}) == 1
     assert await database["records"].count_documents({}) == 0
     indexed = [
         info["key"] for info in (await database["objectrecords"].index_information()).values()

@@ -17,7 +17,7 @@ from service.store import versions
 from service.store.embedded import free_port
 from service.store.locks import contended
 from service.store.projects import create_project
-from service.web.keys import RECORD_LOCKS
+from service.web.appkeys import RECORD_LOCKS
 from tests.dialects.jsonbin.conftest import create_bin
 from tests.services import start_service, wait_ready
 

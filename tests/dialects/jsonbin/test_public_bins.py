@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.config import Settings
+from service.core.documents import encode_key
 from service.dialects.jsonbin import messages
 from service.dialects.jsonbin.plans import requests_used
 from service.store import projects
@@ -94,7 +95,8 @@ class TestQuotas:
         response = await client.put(f"/v3/b/{bin_id}", json={"v": 9}, headers=pro.json_headers)
         await expect(response, 403, messages.REQUESTS_EXHAUSTED)
         # read from the database: a read through the API would be refused for the quota too
-        assert (await database.records.find_one({"_id": bin_id}))["data"] == {"v": 2}
+        stored = await database.records.find_one({"_id": encode_key(None, "jsonbin", bin_id)})
+        assert stored["data"] == {"v": 2}
 
     async def test_a_key_with_its_quota_spent_still_writes_a_public_bin_of_another(
         self, client, pro, free

@@ -6,7 +6,7 @@ from service.app import create_app
 from service.config import Settings
 from service.dialects.jsonbin import messages
 from service.dialects.jsonbin.plans import requests_used
-from service.web.keys import METERED_LIMITS
+from service.web.appkeys import METERED_LIMITS
 from tests.dialects.jsonbin.conftest import create_bin
 from tests.dialects.jsonbin.test_bins import expect
 

@@ -8,6 +8,7 @@ import pytest
 
 from service.app import create_app
 from service.config import Settings
+from service.core.documents import decode_key, encode_key
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Conflict
 from service.store import bins as store
@@ -61,7 +62,7 @@ async def test_concurrent_access_key_creates_stop_at_four_and_a_delete_frees_a_s
 
 async def _tags(database, cid):
     cursor = database[RECORDS].find({"collectionId": cid}, {"schemaDocId": 1})
-    return {doc["_id"]: doc.get("schemaDocId") async for doc in cursor}
+    return {decode_key(doc["_id"]): doc.get("schemaDocId") async for doc in cursor}
 
 
 async def test_bins_created_while_a_schema_comes_and_goes_carry_the_collections_schema(
@@ -149,7 +150,7 @@ async def test_a_bin_whose_listing_cannot_be_written_is_not_created(database, pr
             collection_id=None,
             schema_id=None,
         )
-    assert await database[RECORDS].find_one({"_id": "b" * 24}) is None
+    assert await database[RECORDS].find_one({"_id": encode_key(None, store.NS, "b" * 24)}) is None
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ async def test_one_plan_on_many_ids_reports_each_id_that_did_not_apply(engine_db
     assert by_id["ok"].outcome is Outcome.OK
     assert by_id["gone"].outcome is Outcome.NOT_FOUND
     assert by_id["scalar"].outcome is Outcome.PRECONDITION_FAILED
-    assert by_id["scalar"].error.reason == "not_an_array"
-    assert by_id["full"].error.reason == "limit_exceeded"
+    assert by_id["scalar"].error.code == "not_an_array"
+    assert by_id["full"].error.code == "limit_exceeded"
     assert (await get_record(engine_db, scope, "ok")).data == {"f": [9]}
     assert (await get_record(engine_db, scope, "full")).data == {"f": [1, 2]}
 

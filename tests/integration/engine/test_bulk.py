@@ -13,7 +13,14 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import monitoring
 
 from service.core.operations import Add, Inc, Limit, Plan, Preconditions, Set
-from service.errors import Conflict, Invalid, NotFound, PreconditionFailed, Unavailable
+from service.errors import (
+    AlreadyExists,
+    Conflict,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    Unavailable,
+)
 from service.store.batches import Create, Delete, Update, Upsert
 from service.store.bulk import apply_all
 from service.store.client import connect
@@ -81,7 +88,7 @@ async def test_all_or_nothing_needs_a_replica_set_and_writes_nothing_without_one
     try:
         with pytest.raises(Unavailable) as caught:
             await apply_all(conn.database, scope, [Create("a", 1), Create("b", 2)])
-        assert caught.value.reason == "transactions_unavailable"
+        assert caught.value.code == "transactions_unavailable"
         assert status_for(caught.value) == 503
         assert await conn.database.records.count_documents({}) == 0
     finally:
@@ -161,7 +168,7 @@ async def test_an_invalid_item_aborts_the_batch_before_anything_is_sent(counted,
             "limit_exceeded",
         ),
         (Upsert("r7", Plan([Inc(("s",), 1)])), PreconditionFailed, "not_a_number"),
-        (Create("r7", {}), Conflict, "exists"),
+        (Create("r7", {}), AlreadyExists, "duplicate"),
         (Delete("r7", expected_rev=3), PreconditionFailed, "revision_mismatch"),
         (Delete("gone"), NotFound, "not_found"),
     ],
@@ -176,7 +183,7 @@ async def test_a_failing_item_at_index_k_aborts_the_whole_batch_and_reports_k(
     items[k] = failing
     with pytest.raises(error) as caught:
         await apply_all(engine_db, scope, items)
-    assert caught.value.reason == reason
+    assert caught.value.code == reason
     assert (caught.value.details["index"], caught.value.details["id"]) == (k, failing.id)
     stored = await get_records(engine_db, scope, [f"r{i}" for i in range(10)] + ["new0"])
     assert [(r.rev, r.data) for r in stored] == [(0, {"s": "text", "f": [1]})] * 10
@@ -270,7 +277,7 @@ async def outcome(batch: Awaitable[object]) -> bool:
     try:
         await batch
     except Conflict as exc:
-        assert exc.reason == "contended"
+        assert exc.code == "contended"
         return False
     return True
 

@@ -15,6 +15,7 @@ from service.store.versions import (
     count_versions,
     delete_versions,
     read_version,
+    slots_of,
 )
 
 
@@ -49,7 +50,8 @@ async def assert_exact_history(db, scope, outcomes: list[VersionedReceipt], firs
     n = len(outcomes)
     assert sorted(writer_of) == list(range(1, n + 1))
     assert await count_versions(db, scope, "bin") == n
-    assert await db.versions.count_documents({"bin": "bin", "version": {"$lte": n}}) == n
+    slots = {**slots_of(scope, "bin"), "version": {"$lte": n}}
+    assert await db.versions.count_documents(slots) == n
     assert (await read_version(db, scope, "bin", 1)).data == first
     for k in range(2, n + 1):
         assert (await read_version(db, scope, "bin", k)).data == {"writer": writer_of[k - 1]}
@@ -105,7 +107,7 @@ async def test_version_deletions_racing_versioned_writes_all_land_and_keep_numbe
     await asyncio.gather(*writes, *resets)  # writers without the lock: a second replica
     live = await get_record(engine_db, scope, "bin")
     slots = await engine_db.versions.find(
-        {"bin": "bin", "version": {"$lte": live.version}}
+        {**slots_of(scope, "bin"), "version": {"$lte": live.version}}
     ).to_list(None)
     assert sorted(slot["version"] for slot in slots) == list(range(1, live.version + 1))
     assert live.data in [{"writer": i} for i in range(24)]
@@ -119,7 +121,7 @@ async def test_a_size_limit_holds_under_concurrent_adds(engine_db, scope):
         try:
             await apply_plan(engine_db, scope, "r", Plan([Add(("followers",), [f"u{i}"])], limit))
         except PreconditionFailed as exc:
-            assert exc.reason == "limit_exceeded"
+            assert exc.code == "limit_exceeded"
             return False
         return True
 

@@ -31,7 +31,14 @@ from service.core.operations import (
     Set,
     Unset,
 )
-from service.errors import Conflict, Invalid, NotFound, PreconditionFailed, Unavailable
+from service.errors import (
+    Conflict,
+    Invalid,
+    KindMismatch,
+    NotFound,
+    PreconditionFailed,
+    Unavailable,
+)
 from service.store.records import (
     apply_plan,
     apply_plan_and_read,
@@ -39,6 +46,7 @@ from service.store.records import (
     database_errors,
     delete_record,
     get_record,
+    selector,
 )
 
 LIST_LIMIT = Limit(("list",), 2)
@@ -47,7 +55,7 @@ ODD = {"a.b": 1, "$x": {"": 2, "%": [{"\x00k": 3}]}, "plain": "v"}
 
 async def test_odd_keys_round_trip_exactly_and_are_stored_escaped(engine_db, scope):
     await create_record(engine_db, scope, "r1", ODD)
-    raw = await engine_db.records.find_one({"_id": "r1"})
+    raw = await engine_db.records.find_one(selector(scope, "r1"))
     assert raw["data"] == {"a%2Eb": 1, "%24x": {"%": 2, "%25": [{"%00k": 3}]}, "plain": "v"}
     assert raw["keysEscaped"] is True
     assert (await get_record(engine_db, scope, "r1")).data == ODD
@@ -76,7 +84,7 @@ async def test_guard_filters_select_exactly_the_allowed_kinds_on_the_server(engi
     kinds = sorted(KINDS_OR_MISSING)
     for size in (1, 2, 6):
         for allowed in itertools.combinations(kinds, size):
-            guard = Guard(("v",), frozenset(allowed), "test")
+            guard = Guard(("v",), frozenset(allowed), KindMismatch)
             docs = engine_db.records.find(filter_for([guard]), {"data": 1})
             matched = {doc["_id"] async for doc in docs}
             expected = {d for d, v in samples.items() if guard.holds({"v": v})}
@@ -121,7 +129,7 @@ async def test_failed_precondition_names_its_reason_and_writes_nothing(
     await create_record(engine_db, scope, "r1", {"s": "text", "list": [1, 2]})
     with pytest.raises(PreconditionFailed) as caught:
         await apply_plan(engine_db, scope, "r1", plan)
-    assert caught.value.reason == reason
+    assert caught.value.code == reason
     stored = await get_record(engine_db, scope, "r1")
     assert (stored.rev, stored.data) == (0, {"s": "text", "list": [1, 2]})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.core.operations import Add, Inc, Plan, Remove, Replace
 from service.store.batches import update_ids
-from service.store.records import apply_plan, apply_plan_and_read, create_record
+from service.store.records import apply_plan, apply_plan_and_read, create_record, stored_id
 from service.store.versions import apply_versioned
 
 
@@ -32,7 +32,13 @@ async def test_one_plan_on_100_ids_is_one_round_trip_when_all_apply(counted, sco
     db, commands = counted
     await db.records.insert_many(
         [
-            {"_id": i, "project": scope.project, "ns": scope.ns, "data": {}, "rev": 0}
+            {
+                "_id": stored_id(scope, i),
+                "project": scope.project,
+                "ns": scope.ns,
+                "data": {},
+                "rev": 0,
+            }
             for i in range(100)
         ]
     )

@@ -83,5 +83,5 @@ async def test_a_transaction_that_keeps_conflicting_ends_in_conflict(database):
 
     with pytest.raises(Conflict) as caught:
         await asyncio.wait_for(transactions.run(database, work, attempts=2), 30)
-    assert caught.value.reason == "contended"
+    assert caught.value.code == "contended"
     assert (await database.docs.find_one({"_id": "d"}))["n"] == 200  # none of its writes

@@ -9,7 +9,7 @@ import pytest
 from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
 from service.errors import NotFound, PreconditionFailed
 from service.store.locks import RecordLocks
-from service.store.records import apply_plan, create_record, get_record, now
+from service.store.records import apply_plan, create_record, get_record, now, selector
 from service.store.versions import (
     _claim,
     apply_versioned,
@@ -18,6 +18,7 @@ from service.store.versions import (
     delete_versions_to_first,
     delete_with_versions,
     read_version,
+    slots_of,
 )
 
 
@@ -62,12 +63,13 @@ async def test_versions_outside_one_to_count_are_not_found(engine_db, scope, num
     await versioned_bin(engine_db, scope, {"v": 1})
     with pytest.raises(NotFound) as caught:
         await read_version(engine_db, scope, "bin", number)
-    assert caught.value.reason == "version_not_found"
+    assert caught.value.code == "version_not_found"
 
 
 async def test_an_orphan_slot_above_the_count_is_invisible_and_gets_replaced(engine_db, scope):
     await versioned_bin(engine_db, scope, {"v": 1})
-    orphan = {"bin": "bin", "version": 2, "record": "ghost", "baseRev": 0, "createdAt": now()}
+    orphan = {**slots_of(scope, "bin"), "version": 2, "data": "ghost", "baseRev": 0}
+    orphan["createdAt"] = now()
     await engine_db.versions.insert_one(orphan)
     with pytest.raises(NotFound):
         await read_version(engine_db, scope, "bin", 2)
@@ -77,10 +79,10 @@ async def test_an_orphan_slot_above_the_count_is_invisible_and_gets_replaced(eng
 
 async def test_a_writer_with_a_stale_view_cannot_overwrite_a_committed_slot(engine_db, scope):
     await create_record(engine_db, scope, "bin", {"v": 0})
-    stale = await engine_db.records.find_one({"_id": "bin"})  # read at rev 0, version 0
+    stale = await engine_db.records.find_one(selector(scope, "bin"))  # rev 0, version 0
     await apply_plan(engine_db, scope, "bin", replace({"v": "newer"}))  # rev 1
     await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))  # slot 1 from rev 1
-    assert await _claim(engine_db.versions, "bin", 1, stale, now()) is False
+    assert await _claim(engine_db.versions, scope, "bin", 1, stale, now()) is False
     assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": "newer"}
 
 
@@ -108,7 +110,7 @@ async def test_deleting_versions_keeps_the_latest_content_and_restarts_numbering
     receipt = await apply_versioned(engine_db, scope, "bin", replace({"v": 3}))
     assert receipt.version == 1
     assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": 2}
-    assert await engine_db.versions.count_documents({"bin": "bin"}) == 1
+    assert await engine_db.versions.count_documents(slots_of(scope, "bin")) == 1
 
 
 async def test_deleting_versions_to_first_restores_the_original_content(engine_db, scope):

@@ -24,7 +24,7 @@ from service.core.operations import (
     Unset,
 )
 from service.errors import Invalid
-from tests.unit.core.test_keys import json_values
+from tests.unit.core.test_fieldnames import json_values
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 OBJECT_ONLY = {"$exists": True, "$not": {"$type": ["array", "bool", "null", "number", "string"]}}
@@ -127,7 +127,7 @@ def test_plain_keys_do_not_mark_the_record_as_escaped():
 def test_overlapping_paths_are_refused_before_reaching_the_database(operations):
     with pytest.raises(Invalid) as caught:
         compiled(*operations)
-    assert caught.value.reason == "overlap"
+    assert caught.value.code == "overlap"
 
 
 def test_add_and_remove_on_one_path_become_one_pipeline_stage_removing_first():
@@ -150,7 +150,7 @@ def test_limit_compiles_to_all_or_nothing_pipeline_with_restore_stage():
     assert stages[2]["$set"]["data.f"] == "$__rh.v0"
     assert stages[-2] == {"$replaceWith": {"$cond": ["$__rh.ok", "$$ROOT", "$__rh.pre"]}}
     assert stages[-1] == {"$unset": "__rh"}
-    assert c.limit_failure().reason == "limit_exceeded"
+    assert c.limit_failure().code == "limit_exceeded"
 
 
 def test_pipeline_wraps_every_value_in_literal_and_sends_unsets_to_an_unset_stage():
@@ -233,7 +233,7 @@ def test_malformed_operations_are_refused_on_construction(build):
 def test_values_that_are_not_json_are_refused(value):
     with pytest.raises(Invalid) as caught:
         compiled(Set(("a",), [value]))
-    assert caught.value.reason == "invalid_value"
+    assert caught.value.code == "invalid_value"
 
 
 def test_content_nested_deeper_than_mongodb_allows_is_refused():

@@ -15,7 +15,7 @@ from service.web.body import MAX_DEPTH, JsonPolicy, parse_json
 def refusal(raw: bytes, policy: JsonPolicy | None = None) -> Invalid:
     with pytest.raises(Invalid) as caught:
         parse_json(raw) if policy is None else parse_json(raw, policy)
-    assert caught.value.reason == "json"
+    assert caught.value.code == "json"
     return caught.value
 
 
@@ -106,7 +106,7 @@ def test_surrogate_pairs_and_an_escaped_backslash_before_u_are_text():
 def test_an_empty_body_is_its_own_reason_and_syntax_errors_say_where():
     with pytest.raises(Invalid) as caught:
         parse_json(b" \n ")
-    assert caught.value.reason == "empty"
+    assert caught.value.code == "empty"
     assert "line 2 column 1" in refusal(b'{"a": 1,\n}').message
 
 

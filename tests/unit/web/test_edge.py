@@ -19,6 +19,12 @@ from service.web.dialect import Dialect
 LIMIT = 2048
 
 
+class BadThing(Invalid):
+    """A condition of the stand-in dialect's own: its class names its code."""
+
+    code = "bad"
+
+
 class EdgeDialect(Dialect):
     """A stand-in dialect whose handlers exercise the edge."""
 
@@ -41,7 +47,7 @@ class EdgeDialect(Dialect):
     async def fail(self, request: web.Request) -> web.Response:
         kind = request.match_info["kind"]
         errors = {
-            "invalid": Invalid("bad thing", reason="bad", details={"field": ["wrong"]}),
+            "invalid": BadThing("bad thing", details={"field": ["wrong"]}),
             "missing": NotFound("no such thing"),
             "conflict": Conflict("lost the race"),
             "down": Unavailable("database unavailable"),
@@ -196,7 +202,6 @@ def json_stdout(monkeypatch):
     yield stream
     root.handlers[:], level = saved
     root.setLevel(level)
-    monkeypatch.setattr(logs, "_handler", None)
 
 
 async def test_every_request_writes_one_json_access_line(client, json_stdout):

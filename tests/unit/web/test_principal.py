@@ -13,8 +13,8 @@ from service.app import create_app
 from service.config import Settings
 from service.store.projects import KeyRecord, Project
 from service.store.sessions import Session
+from service.web.appkeys import DIRECTORY
 from service.web.dialect import CorsPolicy, Dialect
-from service.web.keys import DIRECTORY
 from service.web.principal import CredentialSource, principal
 
 MASTER, API, ACCESS, FOREIGN = "rhm_master", "rha_api", "rhx_access", "rhm_foreign"

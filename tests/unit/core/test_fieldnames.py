@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.keys import escape_key, needs_escape, prepare, restore, unescape_key
+from service.core.fieldnames import escape_key, needs_escape, prepare, restore, unescape_key
 
 odd_text = st.text(alphabet=st.sampled_from(["a", ".", "$", "%", "\x00", "2", "E", "4"]))
 
