@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 
 import aiohttp
+
+from service.store.embedded import free_port
 
 
 def start_service(**variables: str) -> subprocess.Popen[str]:
@@ -41,3 +45,26 @@ async def wait_ready(
             pass
         await asyncio.sleep(0.2)
     raise AssertionError(f"{base} never ready")
+
+
+@contextlib.asynccontextmanager
+async def replicas(
+    count: int, *, client_seconds: float = 120.0, **variables: str
+) -> AsyncIterator[tuple[aiohttp.ClientSession, list[str]]]:
+    """`count` service processes with `variables` on free ports, each ready: a client
+    session and their base URLs; every process is stopped on the way out."""
+    ports = [free_port() for _ in range(count)]
+    procs = [start_service(**variables, PORT=str(port)) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=client_seconds)
+        ) as session:
+            for base, proc in zip(bases, procs, strict=True):
+                await wait_ready(session, base, proc)
+            yield session, bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)

@@ -3,7 +3,6 @@ the counts shared by every replica on one database."""
 
 import asyncio
 
-import aiohttp
 import pytest
 
 from service.app import create_app
@@ -11,11 +10,10 @@ from service.config import Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
-from service.store.embedded import free_port
 from service.store.windows import MeteredLimiter
 from service.web.appkeys import METERED_LIMITS
 from tests.dialects.highlevel.conftest import Location, make_location
-from tests.services import start_service, wait_ready
+from tests.services import replicas
 
 
 def limited(burst: int, window_seconds: float, daily: int) -> HighLevelDialect:
@@ -105,25 +103,14 @@ async def test_two_replicas_in_one_process_share_the_burst(aiohttp_client, datab
 @pytest.fixture
 async def two_services(db_uri, connection):
     """Two `python -m service` processes on one database, with a burst of 20 a day long."""
-    ports = [free_port(), free_port()]
     variables = {
         "MONGODB_URI": db_uri,
         "MONGODB_DB": connection.database.name,
         "HIGHLEVEL_BURST": "20",
         "HIGHLEVEL_BURST_WINDOW_SECONDS": "86400",
     }
-    procs = [start_service(**variables, PORT=str(port)) for port in ports]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-            for base, proc in zip(bases, procs, strict=True):
-                await wait_ready(session, base, proc)
-            yield session, bases
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
+    async with replicas(2, client_seconds=60, **variables) as running:
+        yield running
 
 
 async def test_the_burst_limit_holds_across_two_service_processes(two_services, database):

@@ -8,18 +8,16 @@ import uuid
 from collections import Counter
 from typing import Any
 
-import aiohttp
 import pytest
 
 from service.dialects.jsonbin import messages
 from service.store import locks as store_locks
 from service.store import versions
-from service.store.embedded import free_port
 from service.store.locks import contended
 from service.store.projects import create_project
 from service.web.appkeys import RECORD_LOCKS
 from tests.dialects.jsonbin.conftest import create_bin
-from tests.services import start_service, wait_ready
+from tests.services import replicas
 
 ORIGINAL = {"writer": "original"}
 
@@ -77,20 +75,9 @@ async def test_64_concurrent_versioned_puts_on_one_bin_all_succeed_with_one_vers
 @pytest.fixture
 async def two_services(db_uri, connection):
     """Two `python -m service` processes on one database: two replicas."""
-    ports = [free_port(), free_port()]
     name = connection.database.name
-    procs = [start_service(MONGODB_URI=db_uri, MONGODB_DB=name, PORT=str(p)) for p in ports]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-            for base, proc in zip(bases, procs, strict=True):
-                await wait_ready(session, base, proc)
-            yield session, bases
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
+    async with replicas(2, MONGODB_URI=db_uri, MONGODB_DB=name) as running:
+        yield running
 
 
 async def test_two_services_with_32_versioned_writers_each_on_one_bin_lose_nothing(
