@@ -21,30 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.http import ADMIN_TOKEN, SMALL, _run_load, request, wait_http
+from bench.http import ADMIN_TOKEN, SMALL, _run_load, request, start_service, wait_http
 from service.store.embedded import EmbeddedDatabase, free_port
 
 RESULTS = Path(__file__).parent / "results" / "hotbin.md"
 SLICES = 4
 
 
-def start_service(uri: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_replica(uri: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {
-        **os.environ,
-        "MONGODB_URI": uri,
-        "MONGODB_DB": "hotbin",
-        "PORT": str(port),
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "CREATE_DEMO_PROJECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_service(uri, "hotbin", port)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/readyz")
     return process, base
@@ -102,7 +88,7 @@ def run(seconds: float, writers: int, replicas: list[int]) -> dict[int, dict[str
         uri = db.start()
         try:
             for count in replicas:
-                services = [start_service(uri) for _ in range(count)]
+                services = [start_replica(uri) for _ in range(count)]
                 try:
                     out[count] = measure([base for _, base in services], writers, seconds)
                 finally:

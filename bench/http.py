@@ -190,6 +190,26 @@ def measure_pair(
     return out
 
 
+def start_service(uri: str, db_name: str, port: int, **variables: str) -> subprocess.Popen[bytes]:
+    """`python -m service` on `uri`/`db_name` at `port`, quiet, with the bench's admin token."""
+    env = {
+        **os.environ,
+        "MONGODB_URI": uri,
+        "MONGODB_DB": db_name,
+        "PORT": str(port),
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "CREATE_DEMO_PROJECT": "false",
+        "LOG_LEVEL": "WARNING",
+        **variables,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def start_targets(uri: str) -> tuple[Target, Target]:
     floor_port, service_port = free_port(), free_port()
     floor = subprocess.Popen(
@@ -197,22 +217,14 @@ def start_targets(uri: str) -> tuple[Target, Target]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    env = {
-        **os.environ,
-        "MONGODB_URI": uri,
-        "MONGODB_DB": "bench",
-        "PORT": str(service_port),
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "LOG_LEVEL": "INFO",
+    service = start_service(
+        uri,
+        "bench",
+        service_port,
+        LOG_LEVEL="INFO",
         # the benchmark measures cost, not HighLevel's rate limits
-        "HIGHLEVEL_BURST": "1000000000",
-        "HIGHLEVEL_DAILY_LIMIT": "1000000000",
-    }
-    service = subprocess.Popen(
-        [sys.executable, "-m", "service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        HIGHLEVEL_BURST="1000000000",
+        HIGHLEVEL_DAILY_LIMIT="1000000000",
     )
     floor_target = Target("floor", floor, f"http://127.0.0.1:{floor_port}")
     service_target = Target("recordhub", service, f"http://127.0.0.1:{service_port}")
