@@ -67,11 +67,6 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
     return Connection(client=client, database=CachingDatabase(client, db_name))
 
 
-def collection(database: AsyncIOMotorDatabase, name: str) -> Any:
-    """The collection `name`, built once per `CachingDatabase`."""
-    return database[name]
-
-
 async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> None:
     """Raise Unavailable unless the database answers a ping."""
     try:

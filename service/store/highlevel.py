@@ -15,7 +15,7 @@ from service.core.documents import StoredRecord, record_from
 from service.core.paths import field_of
 from service.errors import NotFound, OwnerNotFound, PreconditionFailed
 from service.store import definitions, transactions
-from service.store.client import Database, collection
+from service.store.client import Database
 from service.store.definitions import DEFINITIONS
 from service.store.records import (
     OBJECT_RECORDS,
@@ -52,7 +52,7 @@ async def ensure_indexes(db: Database) -> None:
             [("project", ASCENDING), ("objectKey", ASCENDING), ("category", ASCENDING)]
         )
         # Search pages walk one object's records newest first.
-        await collection(db, OBJECT_RECORDS).create_index(
+        await db[OBJECT_RECORDS].create_index(
             [
                 ("project", ASCENDING),
                 ("ns", ASCENDING),

@@ -34,7 +34,6 @@ from service.core.documents import (
 from service.core.fieldnames import prepare
 from service.core.operations import Plan
 from service.errors import Contended, RecordHubError, RecordNotFound
-from service.store.client import collection
 from service.store.errors import database_errors
 
 # Records live in one collection per dialect family, so each carries only the indexes its
@@ -79,7 +78,7 @@ def records_of(
     database: AsyncIOMotorDatabase, scope: Scope | None = None
 ) -> AsyncIOMotorCollection:
     """The collection holding the scope's records (JSONBin's without a scope)."""
-    return collection(database, RECORDS if scope is None else scope.collection)
+    return database[RECORDS if scope is None else scope.collection]
 
 
 def stored_id(scope: Scope, key: Any) -> str:

@@ -23,7 +23,6 @@ from pymongo.errors import OperationFailure
 from pymongo.server_type import SERVER_TYPE
 
 from service.errors import Contended, TransactionsUnavailable
-from service.store.client import collection
 from service.store.errors import database_errors
 
 ATTEMPTS = 16
@@ -75,7 +74,7 @@ async def guard(database: AsyncIOMotorDatabase, session: Any, *, project: str, n
     """Write the project's guard document `name`: every transaction that does conflicts
     with every other that does, so they run one after the other."""
     with database_errors():
-        await collection(database, GUARDS).update_one(
+        await database[GUARDS].update_one(
             {"_id": f"{project}/{name}", "project": project},
             {"$inc": {"writes": 1}},
             upsert=True,

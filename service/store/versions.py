@@ -45,7 +45,6 @@ from service.core.compiler import compile_plan, revision_mismatch
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import RecordNotFound, VersionNotFound
-from service.store.client import collection
 from service.store.errors import database_errors
 from service.store.locks import RecordLocks, contended, settle
 from service.store.records import Scope, now, records_of, selector, stored_id
@@ -70,7 +69,7 @@ class StoredVersion:
 
 
 def versions_of(database: AsyncIOMotorDatabase) -> AsyncIOMotorCollection:
-    return collection(database, VERSIONS)
+    return database[VERSIONS]
 
 
 def slots_of(scope: Scope, record_id: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from service.store.client import collection, connect
+from service.store.client import connect
 
 
 def test_the_connection_builds_each_collection_object_once():
@@ -10,7 +10,7 @@ def test_the_connection_builds_each_collection_object_once():
     try:
         database = connection.database
         records = database["records"]
-        assert collection(database, "records") is records
+        assert database["records"] is records  # a second lookup: the same object
         assert database.records is records  # attribute access goes through the same cache
         assert database["versions"] is not records
         assert records.name == "records" and records.database is database
