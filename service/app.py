@@ -14,25 +14,17 @@ from service.config import Section, Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Unavailable
-from service.store import definitions, projects, windows
+from service.store.api import Store
 from service.store.client import Database, connect, describe, ping
-from service.store.directory import Directory
 from service.store.embedded import EmbeddedDatabase
-from service.store.indexes import ensure_engine_indexes
-from service.store.locks import RecordLocks
-from service.store.windows import ExactLimiter, MeteredLimiter
 from service.web import admin, health, openapi
 from service.web.appkeys import (
-    DATABASE,
     DEFINITION_CACHE,
     DIALECTS,
-    DIRECTORY,
-    EXACT_LIMITS,
     LIFECYCLE,
-    METERED_LIMITS,
     METRICS,
-    RECORD_LOCKS,
     SETTINGS,
+    STORE,
     Lifecycle,
 )
 from service.web.definitions_cache import DefinitionCache
@@ -69,7 +61,6 @@ def create_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
-    app[RECORD_LOCKS] = RecordLocks()
     app[DEFINITION_CACHE] = DefinitionCache()
     registry = Dialects()
     registry.add(admin.AdminDialect())
@@ -101,15 +92,12 @@ def settings_sections() -> list[type[Section]]:
 
 
 def _attach_database(app: web.Application, database: Database) -> None:
-    app[DATABASE] = database
-    app[DIRECTORY] = Directory(database, ttl=app[SETTINGS].key_cache_seconds)
-    app[EXACT_LIMITS] = ExactLimiter(database)
-    app[METERED_LIMITS] = MeteredLimiter(database)
+    app[STORE] = Store(database, key_cache_seconds=app[SETTINGS].key_cache_seconds)
 
 
 async def _limits_flusher(app: web.Application) -> AsyncIterator[None]:
     """Flush the metered limits' counts in the background; one last flush on the way out."""
-    task = asyncio.create_task(app[METERED_LIMITS].run())
+    task = asyncio.create_task(app[STORE].metered_limits.run())
     try:
         yield
     finally:
@@ -147,12 +135,9 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _create_indexes(app: web.Application) -> None:
-    await projects.ensure_indexes(app[DATABASE])
-    await definitions.ensure_indexes(app[DATABASE])
-    await ensure_engine_indexes(app[DATABASE])
-    await windows.ensure_indexes(app[DATABASE])
+    await app[STORE].ensure_indexes()
     for dialect in app[DIALECTS]:
-        await dialect.ensure_indexes(app[DATABASE])
+        await dialect.ensure_indexes(app[STORE])
 
 
 async def _mark_shutting_down(app: web.Application) -> None:

@@ -16,7 +16,8 @@ from service.config import Settings
 from service.core.origins import normalize_origin
 from service.errors import RecordHubError
 from service.store import projects
-from service.store.client import Database, connect
+from service.store.api import Store
+from service.store.client import connect
 from service.store.embedded import EmbeddedDatabase, running_embedded_uri
 from service.web.admin import created_view
 
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[Database]:
+async def _store(settings: Settings) -> AsyncIterator[Store]:
     """MONGODB_URI, else the running service's embedded database, else a temporary one."""
     server = None
     uri = settings.mongodb_uri or running_embedded_uri(embedded_storage(settings))
@@ -72,8 +73,9 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
         uri = await server.start_async()
     connection = connect(uri, settings.mongodb_db, timeout_ms=settings.db_timeout_ms)
     try:
-        await projects.ensure_indexes(connection.database)
-        yield connection.database
+        store = Store(connection.database, key_cache_seconds=0)
+        await store.ensure_indexes()
+        yield store
     finally:
         connection.close()
         if server is not None:
@@ -81,10 +83,9 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> Any:
-    async with _database(settings) as db:
+    async with _store(settings) as store:
         if args.command == "create-project":
-            project, keys = await projects.create_project(
-                db,
+            project, keys = await store.projects.create(
                 name=args.name,
                 plan=args.plan,
                 allowed_origins=args.origins,
@@ -92,10 +93,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> Any:
             )
             return created_view(project, keys)
         if args.command == "get-project":
-            return (await projects.get_project(db, args.id)).public()
+            return (await store.projects.get(args.id)).public()
         if args.command == "update-project":
-            project = await projects.update_project(
-                db,
+            project = await store.projects.update(
                 args.id,
                 plan=args.plan,
                 allowed_origins=args.origins,
@@ -103,17 +103,17 @@ async def _run(args: argparse.Namespace, settings: Settings) -> Any:
             )
             return project.public()
         if args.command == "delete-project":
-            await projects.delete_project(db, args.id)
+            await store.projects.delete(args.id)
             return {"id": args.id, "deleted": True}
         if args.command == "rotate-key":
-            return {args.which: await projects.rotate_key(db, args.id, args.which)}
+            return {args.which: await store.projects.rotate_key(args.id, args.which)}
         password = (
             sys.stdin.readline().rstrip("\n")
             if not sys.stdin.isatty()
             else (getpass.getpass("password: "))
         )
-        return await projects.create_user(
-            db, args.id, email=args.email, password=password, username=args.username
+        return await store.users.create(
+            args.id, email=args.email, password=password, username=args.username
         )
 
 

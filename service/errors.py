@@ -172,6 +172,10 @@ class RevisionMismatch(PreconditionFailed):
     code = "revision_mismatch"
 
 
+class MetadataChanged(PreconditionFailed):
+    code = "metadata_changed"  # a metadata precondition (privacy, schema...) no longer holds
+
+
 class LimitExceeded(PreconditionFailed):
     code = "limit_exceeded"
 

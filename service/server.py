@@ -19,9 +19,8 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.errors import RecordHubError
-from service.store import projects
 from service.web.admin import created_view
-from service.web.appkeys import DATABASE, LIFECYCLE
+from service.web.appkeys import LIFECYCLE, STORE
 
 DEMO_PROJECT = "demo"
 
@@ -34,8 +33,8 @@ async def ensure_demo_project(app: web.Application, out: TextIO | None = None) -
     """On first start, create the `demo` project and show its keys once, on stderr by
     default (never in a log line: log collectors keep what they are given)."""
     out = out or sys.stderr
-    database = app[DATABASE]
-    existing = await projects.find_project_by_name(database, DEMO_PROJECT)
+    store = app[STORE]
+    existing = await store.projects.find_by_name(DEMO_PROJECT)
     if existing is not None:
         out.write(
             f"project {DEMO_PROJECT!r} exists (id {existing.id}); its keys were shown "
@@ -43,7 +42,7 @@ async def ensure_demo_project(app: web.Application, out: TextIO | None = None) -
         )
         out.flush()
         return
-    project, keys = await projects.create_project(database, name=DEMO_PROJECT)
+    project, keys = await store.projects.create(name=DEMO_PROJECT)
     out.write("created project 'demo'; its keys are shown only this once:\n")
     out.write(json.dumps(created_view(project, keys), indent=2) + "\n")
     out.flush()

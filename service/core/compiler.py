@@ -14,13 +14,13 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from service.core import pipeline
-from service.core.documents import RECENT_WRITES, check_meta
+from service.core import rendering
+from service.core.documents import check_meta
 from service.core.fieldnames import needs_escape, prepare
 from service.core.guards import Guard, filter_for, first_failure
 from service.core.kinds import Kind, distinct, kind_of
@@ -45,10 +45,12 @@ from service.errors import (
     InvalidPlan,
     KindMismatch,
     LimitExceeded,
+    MetadataChanged,
     NotAnArray,
     NotAnObject,
     NotANumber,
     OverlappingPaths,
+    PreconditionFailed,
     RevisionMismatch,
 )
 
@@ -67,36 +69,6 @@ _MESSAGES: dict[type[KindMismatch], str] = {
 }
 
 
-@dataclass
-class _ArrayEdit:
-    adds: list[Any] | None = None
-    removes: list[Any] | None = None
-    limit: int | None = None
-
-
-@dataclass
-class _Body:
-    """What a plan writes, before it is rendered in one of the two forms."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    unsets: list[str] = field(default_factory=list)
-    incs: dict[str, int | float] = field(default_factory=dict)
-    arrays: dict[str, _ArrayEdit] = field(default_factory=dict)
-    merges: dict[str, dict[str, Any]] = field(default_factory=dict)
-    guards: list[Guard] = field(default_factory=list)
-    escaped: bool = False
-    replaces_content: bool = False
-
-    @property
-    def needs_pipeline(self) -> bool:
-        if self.merges:
-            return True
-        for edit in self.arrays.values():
-            if (edit.adds is not None and edit.removes is not None) or edit.limit is not None:
-                return True
-        return False
-
-
 @dataclass(frozen=True, slots=True)  # slots: one is built on every write
 class CompiledUpdate:
     filter: dict[str, Any]
@@ -104,11 +76,18 @@ class CompiledUpdate:
     guards: tuple[Guard, ...] = ()
     expected_rev: int | None = None
     limits: tuple[Limit, ...] = ()
+    expected_meta: tuple[tuple[str, Any], ...] = ()
 
-    def explain(self, rev: Any, content: Any) -> RevisionMismatch | KindMismatch | None:
-        """Why a record with this revision and (restored) content misses the filter."""
+    def explain(
+        self, rev: Any, content: Any, stored: Mapping[str, Any] | None = None
+    ) -> PreconditionFailed | None:
+        """Why a record with this revision, (restored) content and top-level fields
+        (`stored`, for the metadata preconditions) misses the filter."""
         if self.expected_rev is not None and rev != self.expected_rev:
             return revision_mismatch(rev, self.expected_rev)
+        for name, value in self.expected_meta:
+            if stored is not None and stored.get(name) != value:
+                return MetadataChanged(f"{name} changed meanwhile", details={"field": name})
         guard = first_failure(self.guards, content)
         if guard is None:
             return None
@@ -137,15 +116,15 @@ def compile_plan(
 ) -> CompiledUpdate:
     """The one update applying `plan`; `write_id` is remembered in `recentWrites` (batches
     use it to tell which records a multi-record write changed), `version` sets the counter."""
-    ops = plan.operations
+    ops, pre = plan.operations, plan.preconditions
     if (
         len(ops) == 1
         and type(ops[0]) is Replace
-        and plan.preconditions is NO_PRECONDITIONS
+        and (pre is NO_PRECONDITIONS or (pre.rev is None and pre.kind is None and not pre.limits))
         and not plan.meta
         and write_id is None
     ):
-        return _compile_replace(ops[0].document, now, version)
+        return _compile_replace(ops[0].document, now, version, tuple(pre.meta.items()))
     return _compile_general(plan, now=now, write_id=write_id, version=version)
 
 
@@ -166,7 +145,9 @@ def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) ->
     return replace(compiled, update=[first, *compiled.update])
 
 
-def _compile_replace(document: Any, now: datetime, version: int | None) -> CompiledUpdate:
+def _compile_replace(
+    document: Any, now: datetime, version: int | None, meta: tuple[tuple[str, Any], ...]
+) -> CompiledUpdate:
     """A lone Replace: the commonest write (a PUT of a whole record) and the simplest. The
     same update the general path renders for it (a property test holds them equal), built
     without its guards and bodies: on the hot path they cost more than the write's BSON."""
@@ -174,7 +155,14 @@ def _compile_replace(document: Any, now: datetime, version: int | None) -> Compi
     top: dict[str, Any] = {CONTENT: stored, "updatedAt": now, "keysEscaped": escaped}
     if version is not None:
         top["version"] = version
-    return CompiledUpdate(filter={}, update={"$set": top, "$inc": {"rev": 1}})
+    update = {"$set": top, "$inc": {"rev": 1}}
+    return CompiledUpdate(filter=_meta_filter(meta), update=update, expected_meta=meta)
+
+
+def _meta_filter(meta: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    conditions = dict(meta)
+    check_meta(conditions)
+    return conditions
 
 
 def _compile_general(
@@ -190,24 +178,26 @@ def _compile_general(
     guards = list(dict.fromkeys(body.guards))  # paths share their prefixes' guards
     if plan.preconditions.kind is not None:
         guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), KindMismatch))
-    conditions: dict[str, Any] = filter_for(guards)
+    expected_meta = tuple(plan.preconditions.meta.items())
+    conditions: dict[str, Any] = filter_for(guards) | _meta_filter(expected_meta)
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
     top = _top_level(plan, body, now, version)
     if body.needs_pipeline or as_pipeline:
-        update: Any = _render_pipeline(body, top, write_id)
+        update: Any = rendering.render_pipeline(body, top, write_id)
     else:
-        update = _render_operators(body, top, write_id)
+        update = rendering.render_operators(body, top, write_id)
     return CompiledUpdate(
         filter=conditions,
         update=update,
         guards=tuple(guards),
         expected_rev=plan.preconditions.rev,
         limits=tuple(plan.preconditions.limits),
+        expected_meta=expected_meta,
     )
 
 
-def _body_of(plan: Plan) -> _Body:
+def _body_of(plan: Plan) -> rendering.Body:
     ops = plan.operations
     whole = [op for op in ops if isinstance(op, WholeOperation)]
     if whole and len(ops) > 1:
@@ -216,16 +206,16 @@ def _body_of(plan: Plan) -> _Body:
         if plan.preconditions.limits:
             raise InvalidPlan("a limit needs an add on its path")
         return _whole_body(whole[0])
-    body = _Body()
+    body = rendering.Body()
     for path, group in _grouped(ops).items():
         _add_path_edit(body, path, group)
     _attach_limits(body, plan.preconditions.limits)
     return body
 
 
-def _whole_body(op: WholeOperation) -> _Body:
+def _whole_body(op: WholeOperation) -> rendering.Body:
     stored, escaped = prepare(op.document)
-    body = _Body(escaped=escaped)
+    body = rendering.Body(escaped=escaped)
     if isinstance(op, Merge):
         body.guards.append(_ROOT_IS_OBJECT)
         for key, value in stored.items():
@@ -259,7 +249,7 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     return groups
 
 
-def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
+def _add_path_edit(body: rendering.Body, path: Path, group: list[Operation]) -> None:
     target = field_of(path)
     body.escaped |= any(needs_escape(key) for key in path)
     body.guards.append(_ROOT_IS_OBJECT)
@@ -278,14 +268,14 @@ def _add_path_edit(body: _Body, path: Path, group: list[Operation]) -> None:
             body.incs[target] = op.by
         elif isinstance(op, Add):
             adds, escaped = prepare(list(op.values))
-            body.arrays.setdefault(target, _ArrayEdit()).adds = distinct(adds)
+            body.arrays.setdefault(target, rendering.ArrayEdit()).adds = distinct(adds)
             body.escaped |= escaped
         elif isinstance(op, Remove):
             removes, _ = prepare(list(op.values))
-            body.arrays.setdefault(target, _ArrayEdit()).removes = removes
+            body.arrays.setdefault(target, rendering.ArrayEdit()).removes = removes
 
 
-def _attach_limits(body: _Body, limits: Sequence[Limit]) -> None:
+def _attach_limits(body: rendering.Body, limits: Sequence[Limit]) -> None:
     for limit in limits:
         edit = body.arrays.get(field_of(limit.path))
         if edit is None or edit.adds is None:
@@ -295,7 +285,9 @@ def _attach_limits(body: _Body, limits: Sequence[Limit]) -> None:
         edit.limit = limit.max_items
 
 
-def _top_level(plan: Plan, body: _Body, now: datetime, version: int | None) -> dict[str, Any]:
+def _top_level(
+    plan: Plan, body: rendering.Body, now: datetime, version: int | None
+) -> dict[str, Any]:
     """Top-level fields every write sets besides the content and `rev`."""
     top: dict[str, Any] = dict(plan.meta)
     top["updatedAt"] = now
@@ -306,36 +298,3 @@ def _top_level(plan: Plan, body: _Body, now: datetime, version: int | None) -> d
     if version is not None:
         top["version"] = version
     return top
-
-
-def _render_operators(body: _Body, top: dict[str, Any], write_id: str | None) -> dict[str, Any]:
-    update: dict[str, Any] = {"$set": {**body.values, **top}, "$inc": {**body.incs, "rev": 1}}
-    if body.unsets:
-        update["$unset"] = dict.fromkeys(body.unsets, "")
-    adds = {f: {"$each": e.adds} for f, e in body.arrays.items() if e.adds is not None}
-    pulls = {f: {"$in": e.removes} for f, e in body.arrays.items() if e.removes is not None}
-    if adds:
-        update["$addToSet"] = adds
-    if pulls:
-        update["$pull"] = pulls
-    if write_id is not None:
-        update["$push"] = {"recentWrites": {"$each": [write_id], "$slice": -RECENT_WRITES}}
-    return update
-
-
-def _render_pipeline(body: _Body, top: dict[str, Any], write_id: str | None) -> list[Any]:
-    assign: dict[str, Any] = {f: {"$literal": v} for f, v in {**body.values, **top}.items()}
-    assign.update({f: pipeline.increment_expression(f, by) for f, by in body.incs.items()})
-    assign.update({f: pipeline.merge_expression(f, p) for f, p in body.merges.items()})
-    limited: dict[str, tuple[Any, int]] = {}
-    for target, edit in body.arrays.items():
-        expression = pipeline.array_expression(target, edit.adds, edit.removes)
-        if edit.limit is None:
-            assign[target] = expression
-        else:
-            limited[target] = (expression, edit.limit)
-    assign["rev"] = {"$add": ["$rev", 1]}
-    if write_id is not None:
-        recent = {"$concatArrays": [{"$ifNull": ["$recentWrites", []]}, [write_id]]}
-        assign["recentWrites"] = {"$slice": [recent, -RECENT_WRITES]}
-    return pipeline.build_pipeline(assign, body.unsets, limited)

@@ -80,6 +80,8 @@ class StoredRecord:
     created_at: datetime
     updated_at: datetime
     meta: dict[str, Any] = field(default_factory=dict)
+    # The document as stored, for a write that starts from this read (versions).
+    source: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def check_meta(meta: Any) -> None:
@@ -106,4 +108,5 @@ def record_from(document: dict[str, Any]) -> StoredRecord:
         created_at=document["createdAt"],
         updated_at=document["updatedAt"],
         meta={k: v for k, v in document.items() if k not in RESERVED_FIELDS},
+        source=document,
     )

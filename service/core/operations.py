@@ -137,6 +137,8 @@ class Preconditions:
     rev: int | None = None  # the stored revision must be exactly this
     kind: Kind | None = None  # the stored content must be of this JSON kind
     limits: Sequence[Limit] = ()
+    # top-level metadata that must hold exactly these values (privacy, schema, owner...)
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if type(self.limits) is not tuple:

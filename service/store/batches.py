@@ -72,7 +72,7 @@ class Create:
 class Delete:
     id: Any
     expected_rev: int | None = None
-    missing_ok: bool = False  # SAS deletes of absent rows are no-ops; buzz strict ones fail
+    missing_ok: bool = False  # a delete of an absent row: a no-op, or (False) a failure
 
 
 BatchItem = Update | Upsert | Create | Delete

@@ -7,16 +7,19 @@ swap on it, so two editors of one definition cannot both win from the same revis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from service.errors import AlreadyExists, NotFound, RevisionMismatch
+from service.core.queries import Query
+from service.errors import AlreadyExists, InvalidPlan, NotFound, RevisionMismatch
 from service.store import transactions
 from service.store.client import Database
 from service.store.errors import translated
+from service.store.queries import Rendered, render
 
 DEFINITIONS = "definitions"
 
@@ -44,6 +47,26 @@ def _new(
         "createdAt": now,
         "updatedAt": now,
     }
+
+
+def _merged(changes: dict[str, Any], merge_lists: dict[str, str]) -> dict[str, Any]:
+    """A pipeline stage setting `changes`, merging the lists of `merge_lists`. Values go
+    in as literals: a pipeline reads a string starting with `$` as a field path."""
+    stage: dict[str, Any] = {name: {"$literal": value} for name, value in changes.items()}
+    for name, item_key in merge_lists.items():
+        if name not in changes:
+            continue
+        named = [item[item_key] for item in changes[name]]
+        others = {
+            "$filter": {
+                "input": {"$ifNull": [f"${name}", []]},
+                "cond": {"$not": [{"$in": [f"$$this.{item_key}", {"$literal": named}]}]},
+            }
+        }
+        stage[name] = {"$concatArrays": [{"$literal": changes[name]}, others]}
+    stage["updatedAt"] = {"$literal": datetime.now(UTC)}
+    stage["rev"] = {"$add": [{"$ifNull": ["$rev", 0]}, 1]}
+    return stage
 
 
 def _selector(project: str, category: str, definition_id: str) -> dict[str, Any]:
@@ -80,10 +103,63 @@ async def get(
 
 
 @translated
-async def find(db: Database, *, project: str, category: str, **match: Any) -> list[dict[str, Any]]:
-    """Every definition of a category (optionally matching plain field values), oldest first."""
-    query = {"project": project, "category": category, **match}
-    return [dict(doc) async for doc in db[DEFINITIONS].find(query).sort("_id", 1)]
+async def ensure_index(db: Database, fields: Sequence[str]) -> None:
+    """Finds by these fields (after project), as a dialect's loads need."""
+    await db[DEFINITIONS].create_index([("project", 1), *((name, 1) for name in fields)])
+
+
+def _selected(project: str, categories: Sequence[str], query: Query | None) -> Rendered:
+    base = {"project": project, "category": {"$in": list(categories)}}
+    return render(query or Query(), base, lambda key: key)
+
+
+@translated
+async def find(
+    db: Database,
+    project: str,
+    categories: Sequence[str],
+    query: Query | None = None,
+    session: Any = None,
+) -> list[dict[str, Any]]:
+    """The definitions of these categories that `query` selects (metadata fields are the
+    definition's fields), in its order, oldest first by default."""
+    rendered = _selected(project, categories, query)
+    cursor = (
+        db[DEFINITIONS].find(rendered.filter, session=session).sort(rendered.sort or [("_id", 1)])
+    )
+    cursor = cursor.skip(rendered.skip).limit(rendered.limit)
+    return [dict(doc) async for doc in cursor]
+
+
+@translated
+async def pull(
+    db: Database,
+    project: str,
+    category: str,
+    query: Query,
+    values: dict[str, Any],
+    session: Any = None,
+) -> bool:
+    """Remove `values` from list fields of the definition `query` selects (one write)."""
+    rendered = _selected(project, (category,), query)
+    update = {
+        "$pull": {name: {"$in": list(found)} for name, found in values.items()},
+        "$set": {"updatedAt": datetime.now(UTC)},
+        "$inc": {"rev": 1},
+    }
+    result = await db[DEFINITIONS].update_one(rendered.filter, update, session=session)
+    return bool(result.matched_count)
+
+
+@translated
+async def delete(
+    db: Database, project: str, category: str, definition_id: str, session: Any = None
+) -> None:
+    result = await db[DEFINITIONS].delete_one(
+        _selector(project, category, definition_id), session=session
+    )
+    if not result.deleted_count:
+        raise NotFound(f"{category} not found")
 
 
 @translated
@@ -117,19 +193,27 @@ async def update(
     changes: dict[str, Any],
     unset: tuple[str, ...] = (),
     expected_rev: int | None = None,
+    merge_lists: dict[str, str] | None = None,
     session: Any = None,
 ) -> dict[str, Any]:
     """Set (and unset) fields atomically and return the definition as it is afterwards.
 
+    `merge_lists` {field: item key}: the list in `changes[field]` is merged into the
+    stored one instead of replacing it; a stored item whose key the new list does not
+    name stays (another client may have added it meanwhile).
     With `expected_rev`, the write applies only at that revision (the condition is in the
     filter); a miss is told apart afterwards: NotFound if the definition is gone,
     RevisionMismatch (details: the current rev) if another write came first."""
-    operation: dict[str, Any] = {
+    operation: Any = {
         "$set": {**changes, "updatedAt": datetime.now(UTC)},
         "$inc": {"rev": 1},
     }
     if unset:
         operation["$unset"] = dict.fromkeys(unset, "")
+    if merge_lists and any(name in changes for name in merge_lists):
+        if unset:
+            raise InvalidPlan("a list merge cannot unset")
+        operation = [{"$set": _merged(changes, merge_lists)}]
     selector = _selector(project, category, definition_id)
     condition = selector if expected_rev is None else {**selector, "rev": expected_rev}
     # update + read rather than findAndModify: SecantusDB scans the collection for the latter.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING
 
+from service.store import definitions, projects, windows
 from service.store.records import database_errors
 from service.store.versions import VERSIONS
 
@@ -29,3 +30,11 @@ async def ensure_engine_indexes(database: AsyncIOMotorDatabase) -> None:
             [("record", ASCENDING), ("version", ASCENDING), ("baseRev", ASCENDING)],
             name="record_version_baseRev",
         )
+
+
+async def ensure_all(database: AsyncIOMotorDatabase) -> None:
+    """Every index the store's own parts need (a dialect adds its own)."""
+    await projects.ensure_indexes(database)  # and the sessions'
+    await definitions.ensure_indexes(database)
+    await windows.ensure_indexes(database)
+    await ensure_engine_indexes(database)

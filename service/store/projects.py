@@ -22,7 +22,7 @@ KEYS = "keys"
 USERS = "users"
 PLANS = ("free", "pro")
 KEY_KINDS = {"apiKey": "rha", "masterKey": "rhm"}
-ACCESS = "access"  # the kind of keys limited to grants (JSONBin X-Access-Key)
+ACCESS = "access"  # the kind of keys limited to grants (a dialect's access keys)
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ async def lookup_key(db: Database, key: str) -> KeyRecord | None:
 async def create_user(
     db: Database, project_id: str, *, email: str, password: str, username: str | None = None
 ) -> dict[str, Any]:
-    """A login for the dialects that have users (buzz, sas_lists); the password is hashed."""
+    """A login for the dialects that have users; the password is hashed."""
     await get_project(db, project_id)
     doc = {
         "_id": str(ObjectId()),

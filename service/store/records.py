@@ -36,11 +36,10 @@ from service.core.operations import Plan
 from service.errors import Contended, RecordHubError, RecordNotFound
 from service.store.errors import database_errors
 
-# Records live in one collection per dialect family, so each carries only the indexes its
-# own dialect needs: SecantusDB maintains every index of a collection on every write.
-RECORDS = "records"  # JSONBin's bins, and the engine's default
-OBJECT_RECORDS = "objectrecords"  # HighLevel's custom-object records
-RECORD_COLLECTIONS = (RECORDS, OBJECT_RECORDS)
+# Records live in one collection per dialect family (Scope.collection), so each carries
+# only the indexes its own dialect needs: SecantusDB maintains every index of a collection
+# on every write.
+RECORDS = "records"  # the default
 # A miss that no precondition explains means the record changed between the write and
 # the read; the write is tried again, a few times.
 MISS_ATTEMPTS = 3
@@ -51,13 +50,16 @@ class Scope:
     """Whose record: the project (tenant) and the dialect's namespace inside it.
 
     `global_keys`: the namespace's keys are unique across projects, and its records are
-    found by key alone (JSONBin reads a public bin by its id without knowing the owner).
+    found by key alone (a public record read by its id by someone who does not know the
+    owner).
+    `listed`: the namespace has a catalog listing these metadata fields.
     """
 
     project: str
     ns: str
-    collection: str = RECORDS  # one of RECORD_COLLECTIONS
+    collection: str = RECORDS
     global_keys: bool = False
+    listed: tuple[str, ...] = ()  # metadata its catalog lists (service.store.catalog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,7 @@ def now() -> datetime:
 def records_of(
     database: AsyncIOMotorDatabase, scope: Scope | None = None
 ) -> AsyncIOMotorCollection:
-    """The collection holding the scope's records (JSONBin's without a scope)."""
+    """The collection holding the scope's records (the default one without a scope)."""
     return database[RECORDS if scope is None else scope.collection]
 
 
@@ -146,6 +148,18 @@ async def get_record(database: AsyncIOMotorDatabase, scope: Scope, record_id: An
     return record_from(document)
 
 
+async def find_record(
+    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
+) -> StoredRecord | None:
+    """The record, or None; with global keys, whichever project owns it."""
+    query = {"_id": stored_id(scope, record_id)}
+    if not scope.global_keys:
+        query |= {"project": scope.project, "ns": scope.ns}
+    with database_errors():
+        document = await records_of(database, scope).find_one(query)
+    return None if document is None else record_from(document)
+
+
 async def get_records(
     database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
 ) -> list[StoredRecord]:
@@ -190,6 +204,20 @@ async def apply_plan(
     return Receipt(id=record_id, updated_at=moment, rev=rev)
 
 
+async def try_plan(
+    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, plan: Plan
+) -> bool:
+    """Apply `plan` in one write and no read: False when its filter misses, whatever the
+    reason (the caller then reads and decides; a hot path that is usually right)."""
+    compiled = compile_plan(plan, now=now())
+    query = {**selector(scope, record_id), **compiled.filter}
+    with database_errors():
+        result = await records_of(database, scope).update_one(query, compiled.update)
+    if result.matched_count and compiled.limits and not result.modified_count:
+        raise compiled.limit_failure()
+    return bool(result.matched_count)
+
+
 async def apply_plan_and_read(
     database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, plan: Plan
 ) -> StoredRecord:
@@ -231,10 +259,11 @@ async def explain_miss(
 ) -> RecordHubError | None:
     """One read after a filter miss: NotFound, the precondition that fails, or None."""
     projection = {"data": 1, "rev": 1, "keysEscaped": 1}
+    projection |= {name: 1 for name, _ in compiled.expected_meta}
     with database_errors():
         document = await collection.find_one(
             selector(scope, record_id), projection, session=session
         )
     if document is None:
         return RecordNotFound("record not found", details={"id": record_id})
-    return compiled.explain(document["rev"], content_of(document))
+    return compiled.explain(document["rev"], content_of(document), document)

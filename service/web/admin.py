@@ -12,7 +12,7 @@ from service.core import credentials
 from service.core.origins import normalize_origin
 from service.errors import Invalid, NotFound, Unauthorized
 from service.store import projects
-from service.web.appkeys import DATABASE, DIRECTORY, SETTINGS
+from service.web.appkeys import SETTINGS, STORE
 from service.web.body import read_json
 from service.web.dialect import Dialect
 from service.web.fields import StrictBoolean
@@ -110,47 +110,44 @@ def created_view(project: projects.Project, keys: dict[str, str]) -> dict[str, A
 
 async def create_project(request: web.Request) -> web.Response:
     data = await _load(request, ProjectCreateSchema())
-    project, keys = await projects.create_project(
-        request.app[DATABASE],
+    project, keys = await request.app[STORE].projects.create(
         name=data["name"].strip(),
         plan=data["plan"],
         allowed_origins=data["allowedOrigins"],
         disallow_no_origin=data["disallowNoOrigin"],
     )
-    request.app[DIRECTORY].forget_misses()
+    request.app[STORE].directory.forget_misses()
     return web.json_response(created_view(project, keys), status=201)
 
 
 async def read_project(request: web.Request) -> web.Response:
-    project = await projects.get_project(request.app[DATABASE], request.match_info["id"])
+    project = await request.app[STORE].projects.get(request.match_info["id"])
     return web.json_response(project.public())
 
 
 async def patch_project(request: web.Request) -> web.Response:
     data = await _load(request, ProjectPatchSchema())
     project_id = request.match_info["id"]
-    project = await projects.update_project(
-        request.app[DATABASE],
+    project = await request.app[STORE].projects.update(
         project_id,
         plan=data.get("plan"),
         allowed_origins=data.get("allowedOrigins"),
         disallow_no_origin=data.get("disallowNoOrigin"),
     )
-    request.app[DIRECTORY].forget_project(project_id)
+    request.app[STORE].directory.forget_project(project_id)
     return web.json_response(project.public())
 
 
 async def delete_project(request: web.Request) -> web.Response:
     project_id = request.match_info["id"]
-    await projects.delete_project(request.app[DATABASE], project_id)
-    request.app[DIRECTORY].forget_project(project_id)
+    await request.app[STORE].projects.delete(project_id)
+    request.app[STORE].directory.forget_project(project_id)
     return web.Response(status=204)
 
 
 async def create_user(request: web.Request) -> web.Response:
     data = await _load(request, UserCreateSchema())
-    user = await projects.create_user(
-        request.app[DATABASE],
+    user = await request.app[STORE].users.create(
         request.match_info["id"],
         email=data["email"],
         password=data["password"],
@@ -162,9 +159,9 @@ async def create_user(request: web.Request) -> web.Response:
 async def rotate_key(request: web.Request) -> web.Response:
     data = await _load(request, RotateSchema())
     project_id = request.match_info["id"]
-    key = await projects.rotate_key(request.app[DATABASE], project_id, data["which"])
-    request.app[DIRECTORY].forget_project(project_id)
-    request.app[DIRECTORY].forget_misses()
+    key = await request.app[STORE].projects.rotate_key(project_id, data["which"])
+    request.app[STORE].directory.forget_project(project_id)
+    request.app[STORE].directory.forget_misses()
     return web.json_response({data["which"]: key})
 
 

@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from service.config import Settings
-from service.store.client import Database
-from service.store.directory import Directory
-from service.store.locks import RecordLocks
-from service.store.windows import ExactLimiter, MeteredLimiter
+from service.store.api import Store
 from service.web.definitions_cache import DefinitionCache
 from service.web.metrics import Metrics
 
@@ -27,12 +24,8 @@ class Lifecycle:
 
 
 SETTINGS = web.AppKey("settings", Settings)
-DATABASE = web.AppKey("database", Database)
-DIRECTORY = web.AppKey("directory", Directory)
+STORE = web.AppKey("store", Store)  # the database, as the service uses it
 DIALECTS: web.AppKey[Dialects] = web.AppKey("dialects")
 METRICS = web.AppKey("metrics", Metrics)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
-EXACT_LIMITS = web.AppKey("exact_limits", ExactLimiter)  # counted in the database per hit
-METERED_LIMITS = web.AppKey("metered_limits", MeteredLimiter)  # counted here, flushed often
-RECORD_LOCKS = web.AppKey("record_locks", RecordLocks)  # this replica's per-record write locks
 DEFINITION_CACHE = web.AppKey("definition_cache", DefinitionCache)

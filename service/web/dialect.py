@@ -20,6 +20,7 @@ from service.web.routedoc import Route
 from service.web.statuses import status_for
 
 if TYPE_CHECKING:
+    from service.store.api import Store
     from service.store.projects import Project
 
 
@@ -111,8 +112,8 @@ class Dialect:
         serves them behind the admin token, in the admin envelope, documented as admin."""
         return []
 
-    async def ensure_indexes(self, database: Any) -> None:
-        """Create the indexes the dialect's collections need (idempotent)."""
+    async def ensure_indexes(self, store: Store) -> None:
+        """Create the indexes the dialect's queries need (idempotent)."""
 
 
 class Dialects:

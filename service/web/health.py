@@ -7,8 +7,7 @@ import asyncio
 from aiohttp import web
 
 from service.errors import Unavailable
-from service.store.client import check_reachable, ping
-from service.web.appkeys import DATABASE, LIFECYCLE, METRICS, SETTINGS
+from service.web.appkeys import LIFECYCLE, METRICS, SETTINGS, STORE
 
 
 async def live(request: web.Request) -> web.Response:
@@ -21,8 +20,8 @@ async def ready(request: web.Request) -> web.Response:
         return web.json_response({"status": "shutting down"}, status=503)
     try:
         # Known down: answer without a ping, which would hold a driver thread meanwhile.
-        check_reachable(app[DATABASE])
-        await asyncio.wait_for(ping(app[DATABASE]), app[SETTINGS].ready_timeout_seconds)
+        app[STORE].check_reachable()
+        await asyncio.wait_for(app[STORE].ping(), app[SETTINGS].ready_timeout_seconds)
     except (TimeoutError, Unavailable):
         return web.json_response({"status": "database unavailable"}, status=503)
     return web.json_response({"status": "ready"})

@@ -30,9 +30,8 @@ from service.errors import (
     RequestTimeout,
     RouteNotFound,
 )
-from service.store.client import check_reachable
 from service.store.errors import translate
-from service.web.appkeys import DATABASE, DIALECTS, METRICS
+from service.web.appkeys import DIALECTS, METRICS, STORE
 from service.web.cors import add_cors_headers, answer_preflight
 from service.web.dialect import Dialect
 from service.web.metrics import route_template
@@ -70,7 +69,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             dialect.admit(request)
             if dialect is not dialects.default:  # health and docs need no database
-                check_reachable(request.app[DATABASE])
+                request.app[STORE].check_reachable()
             await check_origin(request, dialect)
             preflight = answer_preflight(request, dialect)
             response = preflight if preflight is not None else await handler(request)

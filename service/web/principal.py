@@ -21,7 +21,7 @@ from aiohttp import web
 
 from service.store.directory import Directory
 from service.store.projects import KeyRecord, Project
-from service.web.appkeys import DIALECTS, DIRECTORY
+from service.web.appkeys import DIALECTS, STORE
 
 if TYPE_CHECKING:
     from service.web.dialect import Dialect
@@ -91,7 +91,7 @@ async def principal(request: web.Request) -> Principal:
     if known is not None:
         return known
     key, token = _presented(request, request.app[DIALECTS].for_request(request))
-    directory = request.app[DIRECTORY]
+    directory = request.app[STORE].directory
     found = ANONYMOUS
     if key is not None:
         found = _key_principal(key[0], await directory.resolve(key[1]))

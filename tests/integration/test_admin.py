@@ -11,7 +11,7 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.store import projects
-from service.web.appkeys import DIRECTORY
+from service.web.appkeys import STORE
 from service.web.dialect import CorsPolicy, Dialect
 
 TOKEN = "test-admin-token-0123456789"
@@ -33,7 +33,7 @@ class KeyDialect(Dialect):
         key = request.headers.get("X-Key") or request.query.get("key")
         if not key:
             return None
-        found = await request.app[DIRECTORY].resolve(key)
+        found = await request.app[STORE].directory.resolve(key)
         return None if found is None else found[0]
 
     async def whoami(self, request: web.Request) -> web.Response:

@@ -130,7 +130,7 @@ async def test_store_calls_with_the_database_down_raise_unavailable_within_the_t
         "get_project": lambda: projects.get_project(db, project.id),
         "lookup_key": lambda: projects.lookup_key(db, keys["masterKey"]),
         "create_project": lambda: projects.create_project(db, name="q"),
-        "definitions.find": lambda: definitions.find(db, project=project.id, category="c"),
+        "definitions.find": lambda: definitions.find(db, project.id, ("c",)),
         "definitions.create": lambda: definitions.create(
             db, project=project.id, category="c", attrs={}
         ),

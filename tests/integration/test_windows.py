@@ -20,7 +20,7 @@ from service.store.windows import (
     MeteredLimiter,
     ensure_indexes,
 )
-from service.web.appkeys import EXACT_LIMITS, METERED_LIMITS
+from service.web.appkeys import STORE
 
 MINUTE = Every(60)
 HOUR = Every(3600)
@@ -198,13 +198,13 @@ async def app_client(aiohttp_client, database):
 
 
 async def test_the_app_flushes_metered_counts_in_the_background(app_client, database):
-    limiter = app_client.app[METERED_LIMITS]
+    limiter = app_client.app[STORE].metered_limits
     limiter.add("background", HOUR, 7)
     deadline = time.monotonic() + 10 * limiter.flush_seconds
     while await stored_count(database, "background", HOUR, time.time()) != 7:
         assert time.monotonic() < deadline, "never flushed"
         await asyncio.sleep(0.05)
-    assert isinstance(app_client.app[EXACT_LIMITS], ExactLimiter)
+    assert isinstance(app_client.app[STORE].exact_limits, ExactLimiter)
 
 
 async def test_the_last_counts_are_flushed_when_the_task_stops(database):

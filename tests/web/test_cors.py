@@ -6,7 +6,7 @@ from aiohttp import web
 from service.app import create_app
 from service.config import Settings
 from service.store import projects
-from service.web.appkeys import DIRECTORY
+from service.web.appkeys import STORE
 from service.web.cors import allows_origin
 from service.web.dialect import CorsPolicy, Dialect
 
@@ -51,7 +51,7 @@ class CookieDialect(Dialect):
 
     async def identify(self, request):
         key = request.headers.get("X-Key") or request.query.get("key")
-        found = await request.app[DIRECTORY].resolve(key) if key else None
+        found = await request.app[STORE].directory.resolve(key) if key else None
         return None if found is None else found[0]
 
     async def echo(self, request: web.Request) -> web.Response:

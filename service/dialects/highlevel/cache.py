@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from service.core.queries import Eq, Meta, Query
 from service.dialects.highlevel import messages
-from service.dialects.highlevel.objectschema import ObjectSchema
+from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY, ObjectSchema
 from service.errors import NotFound
-from service.store import highlevel as store
-from service.store.client import Database
-from service.store.highlevel import OBJECT_CATEGORY
-from service.web.appkeys import DATABASE, DEFINITION_CACHE
+from service.store.api import Store
+from service.web.appkeys import DEFINITION_CACHE, STORE
 
 
 class SchemaCache:
@@ -31,10 +30,10 @@ class SchemaCache:
         self, request: web.Request, project: str, object_key: str
     ) -> tuple[ObjectSchema, bool]:
         """The object's schema and whether it came from the cache; NotFound if no object."""
-        database = request.app[DATABASE]
+        store = request.app[STORE]
         return await request.app[DEFINITION_CACHE].get(
             (OBJECT_CATEGORY, project, object_key),
-            lambda: _load(database, project, object_key),
+            lambda: _load(store, project, object_key),
             ttl=self.ttl,
         )
 
@@ -43,8 +42,16 @@ class SchemaCache:
         request.app[DEFINITION_CACHE].forget((OBJECT_CATEGORY, project, object_key))
 
 
-async def _load(database: Database, project: str, object_key: str) -> ObjectSchema:
-    obj, fields = await store.load_schema(database, project=project, object_key=object_key)
-    if obj is None:
+async def _load(store: Store, project: str, object_key: str) -> ObjectSchema:
+    """The object and its fields, oldest first, in one read."""
+    docs = await store.definitions.find(
+        project,
+        (OBJECT_CATEGORY, FIELD_CATEGORY),
+        Query(where=Eq(Meta("objectKey"), object_key)),
+    )
+    objects = [doc for doc in docs if doc["category"] == OBJECT_CATEGORY]
+    if not objects:
         raise NotFound(messages.OBJECT_NOT_FOUND)
-    return ObjectSchema.build(obj, fields)
+    return ObjectSchema.build(
+        objects[0], (doc for doc in docs if doc["category"] == FIELD_CATEGORY)
+    )

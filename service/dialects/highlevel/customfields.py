@@ -6,17 +6,18 @@ from typing import Any
 
 from aiohttp import web
 
+from service.core.operations import Plan, Unset
+from service.core.queries import All, Eq, Meta, Not, Query
 from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
 from service.errors import AlreadyExists, Conflict, NotFound, OwnerNotFound, PreconditionFailed
-from service.store import definitions
-from service.store import highlevel as store
-from service.store.highlevel import FIELD_CATEGORY
+from service.store.api import Store, Transaction
 from service.store.projects import Project
-from service.web.appkeys import DATABASE
+from service.web.appkeys import STORE
 
 # What a create or an update sets on the stored field, as given.
 _SETTINGS = (
@@ -70,11 +71,8 @@ def _setting_problems(data_type: str, loaded: dict[str, Any]) -> list[str]:
 
 async def _field(request: web.Request, project: Project) -> dict[str, Any]:
     try:
-        return await definitions.get(
-            request.app[DATABASE],
-            project=project.id,
-            category=FIELD_CATEGORY,
-            definition_id=request.match_info["id"],
+        return await request.app[STORE].definitions.get(
+            project.id, FIELD_CATEGORY, request.match_info["id"]
         )
     except NotFound:
         raise NotFound(messages.FIELD_NOT_FOUND) from None
@@ -103,14 +101,11 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
         problems.append(messages.OPTIONS_REQUIRED.format(data_type=data_type))
     if problems:
         raise unprocessable(problems)
-    database = request.app[DATABASE]
     await ctx.schemas.get(request, project.id, object_key)  # 404 for an unknown object
     attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
     attrs |= {"key": full, "objectKey": object_key, "dataType": data_type}
     try:
-        doc = await definitions.create(
-            database, project=project.id, category=FIELD_CATEGORY, attrs=attrs
-        )
+        doc = await request.app[STORE].definitions.create(project.id, FIELD_CATEGORY, attrs)
     except Conflict:
         raise AlreadyExists(messages.FIELD_EXISTS) from None
     ctx.schemas.forget(request, project.id, object_key)
@@ -151,8 +146,11 @@ async def update_field(request: web.Request, ctx: Context, project: Project) -> 
         raise unprocessable(problems)
     changes = {name: loaded[name] for name in _SETTINGS if name in loaded}
     try:
-        updated = await store.update_field(
-            request.app[DATABASE], project=project.id, field_id=doc["_id"], changes=changes
+        # New options are merged into the stored ones, not replacing them: an option that
+        # another client added meanwhile, which this request could not name, stays
+        # (HighLevel never removes an option).
+        updated = await request.app[STORE].definitions.update(
+            project.id, FIELD_CATEGORY, doc["_id"], changes, merge_lists={"options": "key"}
         )
     except NotFound:  # deleted meanwhile
         raise NotFound(messages.FIELD_NOT_FOUND) from None
@@ -171,13 +169,36 @@ def _value_paths(doc: dict[str, Any]) -> list[tuple[str, ...]]:
     return [(objectschema.PROPERTIES, key)]
 
 
+async def _delete(store: Store, project: str, field_id: str) -> dict[str, Any]:
+    """Delete a field and take it out of its object's searchable properties, in one
+    transaction; the field exactly as it was deleted (its options say where its values
+    are). NotFound, or OwnerNotFound for the field's object; PreconditionFailed for the
+    primary display property, which stays."""
+    definitions = store.definitions
+
+    async def work(tx: Transaction) -> dict[str, Any]:
+        # Read and delete in one snapshot: an edit in between makes the delete conflict.
+        doc = await definitions.get(project, FIELD_CATEGORY, field_id, tx=tx)
+        owner = Eq(Meta("key"), doc["objectKey"])
+        kept = Not(Eq(Meta("primaryDisplayProperty"), doc["key"]))
+        where = Query(where=All((owner, kept)))
+        pull = {"searchableProperties": [doc["key"]]}
+        if not await definitions.detach(project, OBJECT_CATEGORY, where, pull, tx=tx):
+            objects = await definitions.find(project, (OBJECT_CATEGORY,), Query(owner), tx=tx)
+            if not objects:
+                raise OwnerNotFound("object not found")
+            raise PreconditionFailed("the primary display property stays")
+        await definitions.delete(project, FIELD_CATEGORY, field_id, tx=tx)
+        return doc
+
+    return await store.transaction(work)
+
+
 async def delete_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=False)
-    database = request.app[DATABASE]
+    store = request.app[STORE]
     try:
-        doc = await store.delete_field(
-            database, project=project.id, field_id=request.match_info["id"]
-        )
+        doc = await _delete(store, project.id, request.match_info["id"])
     except PreconditionFailed:
         raise unprocessable([messages.PRIMARY_KEPT]) from None
     except OwnerNotFound:
@@ -186,8 +207,10 @@ async def delete_field(request: web.Request, ctx: Context, project: Project) -> 
         raise NotFound(messages.FIELD_NOT_FOUND) from None
     # The values go with the field, so a field created later with the same key starts
     # empty; `doc` is the field as deleted, so its options are all there.
-    scope = objectschema.scope_of(project.id, doc["objectKey"])
-    await store.clear_properties(database, scope, _value_paths(doc))
+    paths = _value_paths(doc)
+    if paths:  # a textbox list without options has none
+        scope = objectschema.scope_of(project.id, doc["objectKey"])
+        await store.records.update_where(scope, Query(), Plan(tuple(map(Unset, paths))))
     ctx.schemas.forget(request, project.id, doc["objectKey"])
     return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})
 

@@ -7,10 +7,12 @@ from typing import Any, Self
 from aiohttp import web
 
 from service.config import Settings
+from service.core.queries import CREATED, KEY, Order
 from service.dialects.highlevel import auth, messages, ratelimit, routes
 from service.dialects.highlevel.auth import LocationForbidden, VersionMissing
 from service.dialects.highlevel.cache import SchemaCache
 from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.objectschema import OBJECT_RECORDS
 from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
 from service.errors import (
@@ -29,7 +31,7 @@ from service.errors import (
     RouteNotFound,
     nearest,
 )
-from service.store import highlevel as store
+from service.store.api import Store
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.middleware import REQUEST_ID, new_request_id
 from service.web.routedoc import definitions, documented
@@ -117,5 +119,9 @@ class HighLevelDialect(Dialect):
         headers = {**error.headers, **request.get(ratelimit.RATE_HEADERS, {})}
         return web.json_response(body, status=status, headers=headers)
 
-    async def ensure_indexes(self, database: Any) -> None:
-        await store.ensure_indexes(database)
+    async def ensure_indexes(self, store: Store) -> None:
+        # An object and its fields share `objectKey`, so a schema load is one index scan.
+        await store.definitions.ensure_index("objectKey", "category")
+        # Search pages walk one object's records newest first.
+        newest_first = (Order(CREATED, descending=True), Order(KEY, descending=True))
+        await store.records.ensure_index(OBJECT_RECORDS, newest_first)

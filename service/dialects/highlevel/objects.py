@@ -9,22 +9,19 @@ from aiohttp import web
 from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
-from service.dialects.highlevel.objectschema import ObjectSchema
+from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY, ObjectSchema
 from service.dialects.highlevel.schemas import ObjectCreateSchema, ObjectUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
 from service.errors import AlreadyExists, Conflict, Contended, NotFound, RevisionMismatch
-from service.store import definitions
-from service.store.highlevel import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.store.projects import Project
-from service.web.appkeys import DATABASE
+from service.web.appkeys import STORE
 
 _UPDATE_ATTEMPTS = 5  # updates that find the object changed since it was validated
 
 
 async def list_objects(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=True)
-    database = request.app[DATABASE]
-    docs = await definitions.find(database, project=project.id, category=OBJECT_CATEGORY)
+    docs = await request.app[STORE].definitions.find(project.id, (OBJECT_CATEGORY,))
     return web.json_response({"objects": [render.object_schema(doc) for doc in docs]})
 
 
@@ -47,7 +44,7 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
     check_location(project, request, loaded["locationId"], required=True)
     key, primary = _keys(loaded)
     details = loaded["primaryDisplayPropertyDetails"]
-    database = request.app[DATABASE]
+    definitions = request.app[STORE].definitions
     attrs = {
         "key": key,
         "objectKey": key,
@@ -57,9 +54,7 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
         "searchableProperties": [primary],  # the primary property is searchable from the start
     }
     try:
-        obj = await definitions.create(
-            database, project=project.id, category=OBJECT_CATEGORY, attrs=attrs
-        )
+        obj = await definitions.create(project.id, OBJECT_CATEGORY, attrs)
     except Conflict:
         raise AlreadyExists(messages.OBJECT_EXISTS) from None
     field = {
@@ -70,7 +65,7 @@ async def create_object(request: web.Request, ctx: Context, project: Project) ->
         "showInForms": True,
         "parentId": None,
     }
-    await definitions.create(database, project=project.id, category=FIELD_CATEGORY, attrs=field)
+    await definitions.create(project.id, FIELD_CATEGORY, field)
     ctx.schemas.forget(request, project.id, key)
     return web.json_response({"object": render.object_schema(obj)}, status=201)
 
@@ -83,16 +78,13 @@ async def _schema_by_key_or_id(
     key = objectschema.object_key(raw)
     if key is None:
         raise NotFound(messages.OBJECT_NOT_FOUND)
-    database = request.app[DATABASE]
     try:
         return await ctx.schemas.get(request, project.id, key)
     except NotFound:
         if not params.is_object_id(raw):
             raise
     try:
-        doc = await definitions.get(
-            database, project=project.id, category=OBJECT_CATEGORY, definition_id=raw
-        )
+        doc = await request.app[STORE].definitions.get(project.id, OBJECT_CATEGORY, raw)
     except NotFound:
         raise NotFound(messages.OBJECT_NOT_FOUND) from None
     return await ctx.schemas.get(request, project.id, doc["key"])
@@ -149,13 +141,8 @@ async def _update_object_once(
         changes["description"] = loaded["description"]
     if "searchableProperties" in loaded:
         changes["searchableProperties"] = _searchable(schema, loaded["searchableProperties"])
-    updated = await definitions.update(
-        request.app[DATABASE],
-        project=project.id,
-        category=OBJECT_CATEGORY,
-        definition_id=schema.id,
-        changes=changes,
-        expected_rev=schema.object.get("rev"),
+    updated = await request.app[STORE].definitions.update(
+        project.id, OBJECT_CATEGORY, schema.id, changes, expected_rev=schema.object.get("rev")
     )
     ctx.schemas.forget(request, project.id, key)
     return web.json_response({"object": render.object_schema(updated)})

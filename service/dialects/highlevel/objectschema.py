@@ -7,10 +7,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.store.records import OBJECT_RECORDS, Scope
+from service.store.records import Scope
 
 PREFIX = "custom_objects."
 NS_PREFIX = "highlevel:"  # records of an object live in namespace "highlevel:<object key>"
+# Apart from other dialects' records, so their writes do not maintain the search index.
+OBJECT_RECORDS = "objectrecords"
+# Definitions: an object and each of its fields, which share the object's `objectKey`.
+OBJECT_CATEGORY = "highlevel.object"
+FIELD_CATEGORY = "highlevel.field"
 _SHORT_KEY = re.compile(r"[a-z0-9_]{1,64}")
 
 TEXT = "TEXT"

@@ -7,7 +7,7 @@ from aiohttp import web
 from service.dialects.highlevel import messages
 from service.errors import QuotaExceeded
 from service.store.windows import DAY, Every, MeteredLimiter
-from service.web.appkeys import METERED_LIMITS
+from service.web.appkeys import STORE
 
 LIMIT_DAILY = "X-RateLimit-Limit-Daily"
 DAILY_REMAINING = "X-RateLimit-Daily-Remaining"
@@ -55,7 +55,7 @@ class RateLimiter:
 
 def admit(request: web.Request, limiter: RateLimiter, location: str) -> None:
     """Count the request; remember the headers for whatever response follows; 429 if spent."""
-    allowed, headers = limiter.hit(request.app[METERED_LIMITS], location)
+    allowed, headers = limiter.hit(request.app[STORE].metered_limits, location)
     request[RATE_HEADERS] = headers
     if not allowed:
         raise QuotaExceeded(messages.TOO_MANY_REQUESTS)

@@ -11,27 +11,25 @@ from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.schemas import RecordCreateSchema, RecordUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
 from service.errors import LimitExceeded
-from service.store import records
 from service.store.projects import Project
-from service.web.appkeys import DATABASE
+from service.web.appkeys import STORE
 
 
 async def create_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     key = params.object_key(request)
     loaded = load(RecordCreateSchema(), await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
-    database = request.app[DATABASE]
     schema, _ = await ctx.schemas.get(request, project.id, key)
     content = changes.new_content(schema, loaded)
     scope = objectschema.scope_of(project.id, key)
-    stored = await records.create_record(database, scope, str(ObjectId()), content)
+    stored = await request.app[STORE].records.create(scope, str(ObjectId()), content)
     return web.json_response({"record": render.record(stored)}, status=201)
 
 
 async def get_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     check_location(project, request, required=False)
     scope = objectschema.scope_of(project.id, params.object_key(request))
-    stored = await records.get_record(request.app[DATABASE], scope, params.record_id(request))
+    stored = await request.app[STORE].records.get(scope, params.record_id(request))
     return web.json_response({"record": render.record(stored)})
 
 
@@ -46,15 +44,15 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
     record_id = params.record_id(request)
     loaded = load(RecordUpdateSchema(), await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
-    database = request.app[DATABASE]
+    records = request.app[STORE].records
     schema, _ = await ctx.schemas.get(request, project.id, key)
     plan = changes.update_plan(schema, loaded)
     scope = objectschema.scope_of(project.id, key)
     try:
-        stored = await records.apply_plan_and_read(database, scope, record_id, plan)
+        stored = await records.apply_and_read(scope, record_id, plan)
     except LimitExceeded as exc:
         # The write changed nothing; read the record only to say which limit it hit.
-        current = await records.get_record(database, scope, record_id)
+        current = await records.get(scope, record_id)
         raise unprocessable(changes.exceeded_limits(plan, current.data) or [exc.message]) from None
     return web.json_response({"record": render.record(stored)})
 
@@ -63,5 +61,5 @@ async def delete_record(request: web.Request, ctx: Context, project: Project) ->
     check_location(project, request, required=False)
     scope = objectschema.scope_of(project.id, params.object_key(request))
     record_id = params.record_id(request)
-    await records.delete_record(request.app[DATABASE], scope, record_id)
+    await request.app[STORE].records.delete(scope, record_id)
     return web.json_response({"id": record_id, "success": True})

@@ -9,30 +9,41 @@ from typing import Any
 
 from aiohttp import web
 
+from service.core.queries import (
+    CREATED,
+    KEY,
+    Contains,
+    Content,
+    Eq,
+    Order,
+    Query,
+    Term,
+    any_of,
+)
 from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.objectschema import FieldDef, ObjectSchema
 from service.dialects.highlevel.schemas import SearchSchema, load
 from service.dialects.highlevel.validation import is_number, unprocessable
-from service.store import highlevel as store
-from service.store.highlevel import Term
 from service.store.projects import Project
-from service.web.appkeys import DATABASE
+from service.web.appkeys import STORE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_NEWEST_FIRST = (Order(CREATED, descending=True), Order(KEY, descending=True))
 
 
 def _term(definition: FieldDef, value: str) -> Term | None:
     """The condition for one field; None when the value cannot match it (text on a number)."""
-    path = (objectschema.PROPERTIES, definition.key)
+    target = Content((objectschema.PROPERTIES, definition.key))
     if definition.data_type != objectschema.NUMERICAL:
-        return Term(path, text=value)
+        # Contained in an array field too: multi-option fields search naturally.
+        return Contains(target, value, ignore_case=True)
     if not _NUMBER.fullmatch(value):  # float() also takes "nan", "1_000", Unicode digits
         return None
     number = float(value)
-    return Term(path, number=number) if math.isfinite(number) else None
+    return Eq(target, number) if math.isfinite(number) else None
 
 
 def _terms(schema: ObjectSchema, query: str) -> list[Term] | None:
@@ -74,21 +85,22 @@ async def search_records(request: web.Request, ctx: Context, project: Project) -
     key = params.object_key(request)
     loaded = load(SearchSchema(), await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
-    database = request.app[DATABASE]
     schema, _ = await ctx.schemas.get(request, project.id, key)
     terms = _terms(schema, loaded["query"])
     after = _cursor(loaded.get("searchAfter"))
     if terms is None:
         return web.json_response({"records": [], "total": 0})
     limit = loaded["pageLimit"]
-    skip = 0 if after is not None else (loaded["page"] - 1) * limit
-    page = await store.search(
-        database,
-        objectschema.scope_of(project.id, key),
-        terms=terms,
+    query = Query(
+        where=any_of(terms),
+        order=_NEWEST_FIRST,
+        # Within one scope keys sort as their stored ids do, so (createdAt, key) is a cursor.
         after=after,
-        skip=skip,
+        offset=0 if after is not None else (loaded["page"] - 1) * limit,
         limit=limit,
     )
-    items = [render.search_item(stored, schema) for stored in page.records]
-    return web.json_response({"records": items, "total": page.total})
+    found, total = await request.app[STORE].records.page(
+        objectschema.scope_of(project.id, key), query
+    )
+    items = [render.search_item(stored, schema) for stored in found]
+    return web.json_response({"records": items, "total": total})

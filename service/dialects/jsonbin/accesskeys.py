@@ -10,8 +10,7 @@ from marshmallow import ValidationError
 from service.dialects.jsonbin import auth, headers, messages
 from service.dialects.jsonbin.schemas import AccessKeyPermissionsSchema
 from service.errors import Forbidden, Invalid, NotFound
-from service.store import projects
-from service.web.appkeys import DATABASE, DIRECTORY, SETTINGS
+from service.web.appkeys import SETTINGS, STORE
 from service.web.body import read_json
 from service.web.principal import principal
 
@@ -42,13 +41,13 @@ async def create_access_key(request: web.Request) -> web.Response:
     except ValidationError as exc:
         raise Invalid(messages.KEY_PERMISSIONS, details=exc.messages) from None
     grants = frozenset(grant for grant, allowed in loaded["bins"].items() if allowed)
-    created = await projects.create_access_key(
-        request.app[DATABASE], project.id, name=name, grants=grants, limit=MAX_KEYS
+    created = await request.app[STORE].projects.create_access_key(
+        project.id, name=name, grants=grants, limit=MAX_KEYS
     )
     if created is None:
         raise Forbidden(messages.KEY_LIMIT)
     view, key = created
-    request.app[DIRECTORY].forget_misses()
+    request.app[STORE].directory.forget_misses()
     return web.json_response(
         {
             "accessKey": key,
@@ -65,7 +64,7 @@ async def list_access_keys(request: web.Request) -> web.Response:
         missing=messages.MASTER_KEY_MISSING,
         invalid=messages.MASTER_KEY_INVALID,
     )
-    keys = await projects.list_access_keys(request.app[DATABASE], project.id)
+    keys = await request.app[STORE].projects.list_access_keys(project.id)
     # The key itself is stored only as a digest: the list shows its first characters.
     return web.json_response(
         [
@@ -88,10 +87,10 @@ async def delete_access_key(request: web.Request) -> web.Response:
     )
     key_id = headers.object_id(request.match_info["key_id"], messages.INVALID_ACCESS_KEY_ID)
     try:
-        view = await projects.delete_access_key(request.app[DATABASE], project.id, key_id)
+        view = await request.app[STORE].projects.delete_access_key(project.id, key_id)
     except NotFound:
         raise NotFound(messages.INVALID_ACCESS_KEY_ID) from None
-    request.app[DIRECTORY].forget_project(project.id)
+    request.app[STORE].directory.forget_project(project.id)
     return web.json_response(
         {
             "metadata": {"id": view["id"], "name": view["name"]},

@@ -7,15 +7,14 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from service.dialects.jsonbin import auth, headers, jsonpaths, messages, render
+from service.dialects.jsonbin import auth, binrecords, headers, jsonpaths, messages, render
 from service.dialects.jsonbin.collections import cached_collection, forget_collection
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
 from service.dialects.jsonbin.validation import validate_record
 from service.errors import DefinitionChanged, Forbidden, Invalid, NotFound, Unauthorized
-from service.store import bins as store
 from service.store.projects import Project
-from service.web.appkeys import DATABASE, DIRECTORY, RECORD_LOCKS, SETTINGS
+from service.web.appkeys import SETTINGS, STORE
 from service.web.body import parse_json, read_body, without_bom
 from service.web.origins import check_owner_origin
 from service.web.principal import principal
@@ -56,7 +55,7 @@ async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
         invalid=messages.MASTER_KEY_INVALID,
     )
     await charge(request, project)
-    doc = await store.find_bin(request.app[DATABASE], _bin_id(request))
+    doc = await binrecords.find_bin(request.app[STORE], _bin_id(request))
     if doc is None or doc["project"] != project.id:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
     return doc
@@ -66,7 +65,7 @@ async def _readable_bin(request: web.Request, *, missing: str, invalid: str) -> 
     """A public bin, or a private one the caller may read; judged by the owner's origin
     policy and charged to the owner's quota."""
     bin_id = _bin_id(request)
-    doc = await store.find_bin(request.app[DATABASE], bin_id)
+    doc = await binrecords.find_bin(request.app[STORE], bin_id)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
     caller: Project | None = None
@@ -88,7 +87,7 @@ async def _owner(
     did (the caller's own key). 404 `gone` when the project has been deleted."""
     if caller is not None and caller.id == doc["project"]:
         return caller
-    owner = await request.app[DIRECTORY].project(doc["project"])
+    owner = await request.app[STORE].directory.project(doc["project"])
     if owner is None:
         raise NotFound(gone)
     check_owner_origin(request, owner)
@@ -144,8 +143,8 @@ async def _insert_bin(
     store) that the collection still has that schema."""
     schema_id = collection.get("schemaDocId") if collection else None
     await _validate_schema(request, project_id, schema_id, record)
-    doc = await store.create_bin(
-        request.app[DATABASE],
+    doc = await binrecords.create_bin(
+        request.app[STORE],
         project=project_id,
         bin_id=str(ObjectId()),
         record=record,
@@ -192,7 +191,7 @@ async def read_version(request: web.Request) -> web.Response:
     doc = await _readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
     )
-    found, record = await store.read_version(request.app[DATABASE], doc, int(text))
+    found, record = await binrecords.read_version(request.app[STORE], doc, int(text))
     if not found:
         raise NotFound(messages.BIN_VERSION_NOT_FOUND)
     return _read_answer(request, doc, record)
@@ -230,14 +229,14 @@ async def update_bin(request: web.Request) -> web.Response:
         if (
             not versioning
             and affordable(request, caller, record, len(raw))
-            and await store.replace_private(
-                request.app[DATABASE], bin_id=bin_id, project=caller.id, record=record
+            and await binrecords.replace_private(
+                request.app[STORE], bin_id=bin_id, project=caller.id, record=record
             )
         ):
             await count_served(request, caller)
             return render.updated(raw, bin_id, private=True, version=None)
-    return await store.settle_update(
-        request.app[RECORD_LOCKS],
+    return await request.app[STORE].records.settle(
+        binrecords.scope_of(binrecords.ANY_OWNER),
         bin_id,
         lambda: _update_slow_path(request, bin_id, caller, versioning, record, raw),
     )
@@ -252,9 +251,9 @@ async def _update_slow_path(
     raw: bytes,
 ) -> web.Response:
     """One attempt: read the bin, then decide by its owner's rules who may write, whether
-    to version and which schema applies, and write once (store.settle_update retries)."""
-    database = request.app[DATABASE]
-    doc = await store.find_bin(database, bin_id)
+    to version and which schema applies, and write once (Records.settle retries)."""
+    store = request.app[STORE]
+    doc = await binrecords.find_bin(store, bin_id)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND)
     owned = caller is not None and caller.id == doc["project"]
@@ -272,15 +271,16 @@ async def _update_slow_path(
     # versioning is a Pro feature, so a Free owner's public bin is written unversioned.
     wants_version = bool(versioning) or (not doc["private"] and not (owned and versioning is False))
     if wants_version and owner.plan != "free":
-        version = await store.replace_versioned(database, doc=doc, record=record)
+        version = await binrecords.replace_versioned(store, doc=doc, record=record)
         return render.updated(raw, bin_id, private=doc["private"], version=version)
-    await store.replace_unversioned(database, doc=doc, record=record)
+    await binrecords.replace_unversioned(store, doc=doc, record=record)
     return render.updated(raw, bin_id, private=doc["private"], version=None)
 
 
 async def delete_bin(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "delete")
-    deleted = await store.delete_bin(request.app[DATABASE], doc, locks=request.app[RECORD_LOCKS])
+    scope = binrecords.scope_of(doc["project"])
+    deleted = await request.app[STORE].records.delete_with_versions(scope, doc["_id"])
     return web.json_response(
         render.message(messages.BIN_DELETED, id=doc["_id"], versionsDeleted=deleted)
     )
@@ -289,8 +289,8 @@ async def delete_bin(request: web.Request) -> web.Response:
 async def delete_versions(request: web.Request) -> web.Response:
     doc = await _owned_bin(request, "delete")
     preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
-    deleted = await store.delete_versions(
-        request.app[DATABASE], doc, preserve_latest=preserve, locks=request.app[RECORD_LOCKS]
+    deleted = await request.app[STORE].records.delete_versions(
+        binrecords.scope_of(doc["project"]), doc["_id"], keep_latest=preserve
     )
     if deleted == 0:
         return web.json_response(render.message(messages.NO_VERSIONS))
@@ -303,8 +303,8 @@ async def rename_bin(request: web.Request) -> web.Response:
     name = headers.optional_bin_name(request)
     if name is None:
         raise Invalid(messages.BIN_NAME)
-    await store.set_meta(
-        request.app[DATABASE], doc, {"name": name}, locks=request.app[RECORD_LOCKS]
+    await request.app[STORE].records.set_meta(
+        binrecords.scope_of(doc["project"]), doc["_id"], {"name": name}
     )
     return web.json_response(render.meta_changed(doc["_id"], name=name))
 
@@ -314,7 +314,7 @@ async def set_privacy(request: web.Request) -> web.Response:
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"))
-    await store.set_meta(
-        request.app[DATABASE], doc, {"private": private}, locks=request.app[RECORD_LOCKS]
+    await request.app[STORE].records.set_meta(
+        binrecords.scope_of(doc["project"]), doc["_id"], {"private": private}
     )
     return web.json_response(render.meta_changed(doc["_id"], private=private))

@@ -7,15 +7,14 @@ from typing import Any
 from aiohttp import web
 
 from service.core.times import iso_utc
-from service.dialects.jsonbin import auth, headers, messages, render
+from service.dialects.jsonbin import auth, binrecords, headers, messages, render
+from service.dialects.jsonbin.binrecords import COLLECTION_CATEGORY
 from service.dialects.jsonbin.schemadocs import load_schema_doc
 from service.errors import Forbidden, Invalid, NotFound
-from service.store import bins, definitions
-from service.store.client import Database
-from service.web.appkeys import DATABASE, DEFINITION_CACHE, SETTINGS
+from service.store.api import Store
+from service.web.appkeys import DEFINITION_CACHE, SETTINGS, STORE
 from service.web.principal import principal
 
-COLLECTION_CATEGORY = bins.COLLECTION_KIND
 UNCATEGORIZED = "uncategorized"
 PAGE_SIZE = 10
 LIMIT_BY_PLAN = {"free": 1, "pro": 10}
@@ -38,7 +37,7 @@ async def load_collection(
     when unknown."""
     collection_id = headers.object_id(collection_id, messages.INVALID_COLLECTION_ID)
     try:
-        return await _read(request.app[DATABASE], project_id, collection_id)
+        return await _read(request.app[STORE], project_id, collection_id)
     except NotFound:
         raise _unknown(foreign) from None
 
@@ -50,11 +49,11 @@ async def cached_collection(
     through another replica is seen within KEY_CACHE_SECONDS (a bin create that finds the
     schema changed forgets the entry and loads again)."""
     collection_id = headers.object_id(collection_id, messages.INVALID_COLLECTION_ID)
-    database = request.app[DATABASE]
+    store = request.app[STORE]
     try:
         doc, _ = await request.app[DEFINITION_CACHE].get(
             _cache_key(project_id, collection_id),
-            lambda: _read(database, project_id, collection_id),
+            lambda: _read(store, project_id, collection_id),
             ttl=request.app[SETTINGS].key_cache_seconds,
         )
     except NotFound:
@@ -70,10 +69,8 @@ def _cache_key(project_id: str, collection_id: str) -> tuple[str, str, str]:
     return (COLLECTION_CATEGORY, project_id, collection_id)
 
 
-async def _read(database: Database, project_id: str, collection_id: str) -> dict[str, Any]:
-    return await definitions.get(
-        database, project=project_id, category=COLLECTION_CATEGORY, definition_id=collection_id
-    )
+async def _read(store: Store, project_id: str, collection_id: str) -> dict[str, Any]:
+    return await store.definitions.get(project_id, COLLECTION_CATEGORY, collection_id)
 
 
 def _unknown(foreign: str | None) -> Invalid | NotFound:
@@ -90,11 +87,10 @@ async def create_collection(request: web.Request) -> web.Response:
         invalid=messages.MASTER_KEY_INVALID,
     )
     name = _name(request)
-    doc = await definitions.create_limited(
-        request.app[DATABASE],
-        project=project.id,
-        category=COLLECTION_CATEGORY,
-        attrs={"name": name},
+    doc = await request.app[STORE].definitions.create_limited(
+        project.id,
+        COLLECTION_CATEGORY,
+        {"name": name},
         limit=LIMIT_BY_PLAN.get(project.plan, 10),
     )
     if doc is None:
@@ -106,9 +102,7 @@ async def create_collection(request: web.Request) -> web.Response:
 
 async def list_collections(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
-    docs = await definitions.find(
-        request.app[DATABASE], project=project_id, category=COLLECTION_CATEGORY
-    )
+    docs = await request.app[STORE].definitions.find(project_id, (COLLECTION_CATEGORY,))
     return web.json_response(
         [
             {
@@ -129,8 +123,8 @@ async def list_collection_bins(request: web.Request) -> web.Response:
     after = request.match_info.get("last")
     if after is not None:
         after = headers.object_id(after, messages.INVALID_BIN_ID)
-    page = await bins.list_page(
-        request.app[DATABASE],
+    page = await binrecords.list_page(
+        request.app[STORE],
         project=project_id,
         collection_id=None if collection == UNCATEGORIZED else collection,
         after=after,
@@ -154,12 +148,8 @@ async def rename_collection(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     name = _name(request)
-    await definitions.update(
-        request.app[DATABASE],
-        project=project_id,
-        category=COLLECTION_CATEGORY,
-        definition_id=doc["_id"],
-        changes={"name": name},
+    await request.app[STORE].definitions.update(
+        project_id, COLLECTION_CATEGORY, doc["_id"], {"name": name}
     )
     forget_collection(request, project_id, doc["_id"])
     return web.json_response(render.meta_changed(doc["_id"], name=name))
@@ -169,8 +159,8 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
     schema = await load_schema_doc(request, project_id, request.headers.get("X-Schema-Doc-Id", ""))
-    await bins.tag_schema(
-        request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=schema["_id"]
+    await binrecords.tag_schema(
+        request.app[STORE], project=project_id, collection_id=doc["_id"], schema_id=schema["_id"]
     )
     forget_collection(request, project_id, doc["_id"])
     return web.json_response(
@@ -185,8 +175,8 @@ async def attach_schema_doc(request: web.Request) -> web.Response:
 async def detach_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_collection(request, project_id, request.match_info["cid"])
-    await bins.tag_schema(
-        request.app[DATABASE], project=project_id, collection_id=doc["_id"], schema_id=None
+    await binrecords.tag_schema(
+        request.app[STORE], project=project_id, collection_id=doc["_id"], schema_id=None
     )
     forget_collection(request, project_id, doc["_id"])
     return web.json_response(

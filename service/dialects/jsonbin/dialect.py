@@ -19,7 +19,7 @@ from service.errors import (
     RouteNotFound,
     nearest,
 )
-from service.store import bins
+from service.store.api import Store
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.routedoc import definitions, documented
 from service.web.statuses import status_for
@@ -65,5 +65,6 @@ class JsonBinDialect(Dialect):
         text = nearest(_EDGE_MESSAGES, error) or error.message
         return web.json_response({"message": text}, status=status, headers=error.headers)
 
-    async def ensure_indexes(self, database: Any) -> None:
-        await bins.ensure_indexes(database)
+    async def ensure_indexes(self, store: Store) -> None:
+        # Listing a collection's bins in id order, the last bin id as the cursor.
+        await store.records.ensure_catalog_index("collectionId")

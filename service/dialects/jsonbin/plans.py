@@ -11,7 +11,7 @@ from service.dialects.jsonbin import messages
 from service.errors import Forbidden, PayloadTooLarge, QuotaExceeded
 from service.store.projects import Project
 from service.store.windows import MONTH
-from service.web.appkeys import METERED_LIMITS, SETTINGS
+from service.web.appkeys import SETTINGS, STORE
 
 KB = 1024
 _CHARGED = web.RequestKey("jsonbin_charged", bool)
@@ -47,7 +47,7 @@ def check_size(project: Project, record: Any, raw_size: int, *, free_message: st
 
 def requests_used(app: web.Application, project_id: str) -> int:
     """The project's requests this month, as far as this replica knows."""
-    return app[METERED_LIMITS].used(_quota_key(project_id), MONTH)
+    return app[STORE].metered_limits.used(_quota_key(project_id), MONTH)
 
 
 def _quota_key(project_id: str) -> str:
@@ -64,7 +64,7 @@ async def charge(request: web.Request, project: Project) -> None:
     if request.get(_CHARGED):
         return
     request[_CHARGED] = True
-    used = request.app[METERED_LIMITS].add(_quota_key(project.id), MONTH)
+    used = request.app[STORE].metered_limits.add(_quota_key(project.id), MONTH)
     limit = request.app[SETTINGS].monthly_requests(project.plan)
     if limit and used > limit:
         raise QuotaExceeded(messages.REQUESTS_EXHAUSTED)
@@ -86,4 +86,4 @@ async def count_served(request: web.Request, project: Project) -> None:
     near the limit can overshoot it by the ones in flight, far less than the overshoot
     between replicas (what they serve in one flush interval)."""
     request[_CHARGED] = True
-    request.app[METERED_LIMITS].add(_quota_key(project.id), MONTH)
+    request.app[STORE].metered_limits.add(_quota_key(project.id), MONTH)

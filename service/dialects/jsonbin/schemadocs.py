@@ -11,9 +11,8 @@ from service.core.times import iso_utc
 from service.dialects.jsonbin import auth, headers, messages, render
 from service.dialects.jsonbin.validation import check_schema
 from service.errors import NotFound
-from service.store import definitions
-from service.store.client import Database
-from service.web.appkeys import DATABASE, DEFINITION_CACHE, SETTINGS
+from service.store.api import Store
+from service.web.appkeys import DEFINITION_CACHE, SETTINGS, STORE
 from service.web.body import read_json
 
 SCHEMA_CATEGORY = "jsonbin.schema"
@@ -47,14 +46,12 @@ async def _schema_body(request: web.Request) -> str:
 async def load_schema_doc(request: web.Request, project_id: str, schema_id: str) -> dict[str, Any]:
     """The schema doc as stored now; 400 for a malformed id, 404 when unknown."""
     schema_id = headers.object_id(schema_id, messages.INVALID_SCHEMA_ID)
-    return await _read(request.app[DATABASE], project_id, schema_id)
+    return await _read(request.app[STORE], project_id, schema_id)
 
 
-async def _read(database: Database, project_id: str, schema_id: str) -> dict[str, Any]:
+async def _read(store: Store, project_id: str, schema_id: str) -> dict[str, Any]:
     try:
-        return await definitions.get(
-            database, project=project_id, category=SCHEMA_CATEGORY, definition_id=schema_id
-        )
+        return await store.definitions.get(project_id, SCHEMA_CATEGORY, schema_id)
     except NotFound:
         raise NotFound(messages.SCHEMA_NOT_FOUND) from None
 
@@ -62,10 +59,10 @@ async def _read(database: Database, project_id: str, schema_id: str) -> dict[str
 async def cached_schema(request: web.Request, project_id: str, schema_id: str) -> Any:
     """The parsed schema of a schema doc that a bin or collection names, from this
     replica's cache: an edit through another replica is seen within KEY_CACHE_SECONDS."""
-    database = request.app[DATABASE]
+    store = request.app[STORE]
 
     async def parsed() -> Any:
-        return json.loads((await _read(database, project_id, schema_id))["schemaJson"])
+        return json.loads((await _read(store, project_id, schema_id))["schemaJson"])
 
     schema, _ = await request.app[DEFINITION_CACHE].get(
         _cache_key(project_id, schema_id), parsed, ttl=request.app[SETTINGS].key_cache_seconds
@@ -81,11 +78,8 @@ async def create_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     name = _name(request)
     text = await _schema_body(request)
-    doc = await definitions.create(
-        request.app[DATABASE],
-        project=project_id,
-        category=SCHEMA_CATEGORY,
-        attrs={"name": name, "schemaJson": text},
+    doc = await request.app[STORE].definitions.create(
+        project_id, SCHEMA_CATEGORY, {"name": name, "schemaJson": text}
     )
     return web.json_response(_envelope(doc))
 
@@ -101,12 +95,8 @@ async def update_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     text = await _schema_body(request)
-    updated = await definitions.update(
-        request.app[DATABASE],
-        project=project_id,
-        category=SCHEMA_CATEGORY,
-        definition_id=doc["_id"],
-        changes={"schemaJson": text},
+    updated = await request.app[STORE].definitions.update(
+        project_id, SCHEMA_CATEGORY, doc["_id"], {"schemaJson": text}
     )
     request.app[DEFINITION_CACHE].forget(_cache_key(project_id, doc["_id"]))
     return web.json_response(_envelope(updated))
@@ -116,11 +106,7 @@ async def rename_schema_doc(request: web.Request) -> web.Response:
     project_id = await auth.master_project_id(request)
     doc = await load_schema_doc(request, project_id, request.match_info["sid"])
     name = _name(request)
-    await definitions.update(
-        request.app[DATABASE],
-        project=project_id,
-        category=SCHEMA_CATEGORY,
-        definition_id=doc["_id"],
-        changes={"name": name},
+    await request.app[STORE].definitions.update(
+        project_id, SCHEMA_CATEGORY, doc["_id"], {"name": name}
     )
     return web.json_response(render.meta_changed(doc["_id"], name=name))

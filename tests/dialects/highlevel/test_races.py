@@ -7,8 +7,7 @@ import asyncio
 from service.core.documents import encode_key
 from service.core.fieldnames import unescape_key
 from service.core.paths import field_of
-from service.dialects.highlevel.objectschema import NS_PREFIX, PROPERTIES
-from service.store.records import OBJECT_RECORDS
+from service.dialects.highlevel.objectschema import NS_PREFIX, OBJECT_RECORDS, PROPERTIES
 from tests.dialects.highlevel.conftest import OBJECT, create_field, create_record
 
 CLIENTS = 20

@@ -11,7 +11,7 @@ from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
 from service.store.windows import MeteredLimiter
-from service.web.appkeys import METERED_LIMITS
+from service.web.appkeys import STORE
 from tests.dialects.highlevel.conftest import Location, make_location
 from tests.services import replicas
 
@@ -94,7 +94,7 @@ async def test_two_replicas_in_one_process_share_the_burst(aiohttp_client, datab
     for n in range(8):  # alternately, each replica flushing after its request
         client = clients[n % 2]
         statuses.append((await list_objects(client, location)).status)
-        await client.app[METERED_LIMITS].flush()
+        await client.app[STORE].metered_limits.flush()
     # A replica learns the total when it flushes, so it can miss the other's last request:
     # the bounded overshoot. Counted per replica, all 8 would pass.
     assert statuses[:4] == [200] * 4 and statuses[-3:] == [429] * 3

@@ -15,7 +15,7 @@ from service.store import locks as store_locks
 from service.store import versions
 from service.store.locks import contended
 from service.store.projects import create_project
-from service.web.appkeys import RECORD_LOCKS
+from service.web.appkeys import STORE
 from tests.dialects.jsonbin.conftest import create_bin
 from tests.services import replicas
 
@@ -69,7 +69,7 @@ async def test_64_concurrent_versioned_puts_on_one_bin_all_succeed_with_one_vers
     count, records, latest = await history(get, bin_id, pro.headers)
     assert count == 64
     assert_each_body_once(outcomes, bodies, records, latest)
-    assert len(client.app[RECORD_LOCKS]) == 0  # no writer left, no lock kept
+    assert len(client.app[STORE].locks) == 0  # no writer left, no lock kept
 
 
 @pytest.fixture
@@ -123,4 +123,4 @@ async def test_a_write_that_never_lands_ends_in_503_with_retry_after_not_409(
     assert response.status == 503
     assert response.headers["Retry-After"] == "1"
     assert await response.json() == {"message": messages.UNAVAILABLE}
-    assert len(client.app[RECORD_LOCKS]) == 0
+    assert len(client.app[STORE].locks) == 0

@@ -9,9 +9,11 @@ import pytest
 from service.app import create_app
 from service.config import Settings
 from service.core.documents import decode_key, encode_key
+from service.dialects.jsonbin import binrecords as bins
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from service.errors import Conflict
-from service.store import bins as store
+from service.store.api import Store
+from service.store.catalog import CATALOG
 from service.store.records import RECORDS
 from tests.dialects.jsonbin.conftest import create_bin, make_account
 from tests.dialects.jsonbin.test_collections_schemas_keys import make_collection, make_schema
@@ -138,10 +140,11 @@ async def test_renames_racing_deletes_leave_only_live_bins_listed(client, pro):
 
 async def test_a_bin_whose_listing_cannot_be_written_is_not_created(database, pro):
     # A fault between the two writes: the listing entry exists already (duplicate key).
-    await database[store.BIN_INDEX].insert_one({"_id": "b" * 24, "project": pro.id})
+    stored_id = encode_key(None, bins.NS, "b" * 24)
+    await database[CATALOG].insert_one({"_id": stored_id, "project": pro.id})
     with pytest.raises(Conflict):
-        await store.create_bin(
-            database,
+        await bins.create_bin(
+            Store(database, key_cache_seconds=0),
             project=pro.id,
             bin_id="b" * 24,
             record={"n": 1},
@@ -150,7 +153,7 @@ async def test_a_bin_whose_listing_cannot_be_written_is_not_created(database, pr
             collection_id=None,
             schema_id=None,
         )
-    assert await database[RECORDS].find_one({"_id": encode_key(None, store.NS, "b" * 24)}) is None
+    assert await database[RECORDS].find_one({"_id": stored_id}) is None
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from service.app import create_app
 from service.config import Settings
 from service.store.projects import KeyRecord, Project
 from service.store.sessions import Session
-from service.web.appkeys import DIRECTORY
+from service.web.appkeys import STORE
 from service.web.dialect import CorsPolicy, Dialect
 from service.web.principal import CredentialSource, principal
 
@@ -119,7 +119,7 @@ async def app_and_client(aiohttp_client):
     ]
     app = create_app(Settings(), database=AsyncMongoMockClient()["p"], dialects=dialects)
     directory = FakeDirectory()
-    app[DIRECTORY] = directory
+    app[STORE].directory = directory
     return directory, await aiohttp_client(app)
 
 

@@ -1,0 +1,191 @@
+"""Catalogued namespaces and records bound to a definition.
+
+A namespace whose scope names `listed` metadata fields has a catalog: a side collection
+with one small entry per record (key, project, ns, creation time and those fields) that
+listings read instead of an index on the records. SecantusDB maintains every index of a
+collection on every write, and the records take the hot writes while a listing changes only
+on create, metadata change and delete; those three write the record and its entry in one
+transaction, so the two never disagree.
+
+A record may be bound to a definition (`Binding`): it carries the definition's id in a
+metadata field and a copy of some of the definition's fields (a collection's schema), so
+a write can require them in its own filter instead of reading the definition first. The
+create checks, in its transaction, that the definition still has the values the caller
+validated against, and writes one of the definition's guard stripes; `rebind` changes the
+definition and its records' copies in one transaction that writes every stripe, so a
+create and a rebind never interleave, while creates collide only once in STRIPES.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.core.documents import StoredRecord, decode_key
+from service.core.queries import Query
+from service.errors import Conflict, DefinitionChanged, RecordNotFound
+from service.store import definitions, transactions, versions
+from service.store.client import Database
+from service.store.errors import database_errors
+from service.store.locks import RecordLocks
+from service.store.queries import render
+from service.store.records import Scope, new_document, now, records_of, selector, stored_id
+
+CATALOG = "catalog"
+STRIPES = 16
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The definition a new record is bound to, and the copies it must still agree with."""
+
+    category: str
+    definition_id: str
+    link: str  # the record's metadata field holding `definition_id`
+    copies: dict[str, Any] = field(default_factory=dict)  # definition field -> value
+
+
+async def ensure_index(db: Database, *fields: str) -> None:
+    """Listings by these catalogued fields, in key order."""
+    keys = [("project", 1), ("ns", 1), *((name, 1) for name in fields), ("_id", 1)]
+    with database_errors():
+        await db[CATALOG].create_index(keys)
+
+
+def _entry(scope: Scope, document: dict[str, Any]) -> dict[str, Any]:
+    entry = {name: document.get(name) for name in scope.listed}
+    entry |= {"_id": document["_id"], "project": scope.project, "ns": scope.ns}
+    return entry | {"createdAt": document["createdAt"]}
+
+
+async def create(
+    db: Database,
+    scope: Scope,
+    key: Any,
+    data: Any,
+    meta: dict[str, Any],
+    *,
+    binding: Binding | None = None,
+) -> StoredRecord:
+    """Insert a record, its catalog entry and (bound) its copies, in one transaction;
+    DefinitionChanged when the definition's fields moved: validate again and retry."""
+    if binding is not None:
+        meta = {**meta, binding.link: binding.definition_id, **binding.copies}
+    moment = now()
+    document = new_document(scope, key, data, meta, moment)
+
+    async def work(session: Any) -> None:
+        if binding is not None:
+            await _guard(db, session, scope.project, binding, random.randrange(STRIPES))
+            current = await definitions.get(
+                db,
+                project=scope.project,
+                category=binding.category,
+                definition_id=binding.definition_id,
+                session=session,
+            )
+            if any(current.get(name) != value for name, value in binding.copies.items()):
+                raise DefinitionChanged("the definition changed meanwhile")
+        await records_of(db, scope).insert_one(document, session=session)
+        if scope.listed:
+            await db[CATALOG].insert_one(_entry(scope, document), session=session)
+
+    await transactions.run(db, work)
+    return StoredRecord(key, scope.project, scope.ns, data, 0, 0, moment, moment, meta)
+
+
+async def set_meta(
+    db: Database, scope: Scope, key: Any, changes: dict[str, Any], *, locks: RecordLocks
+) -> None:
+    """Change metadata only (content and versions stay) on the record and its catalog
+    entry, in one transaction: concurrent changes cannot cross."""
+    found = selector(scope, key)
+    update = {"$set": {**changes, "updatedAt": now()}, "$inc": {"rev": 1}}
+    listed = {name: value for name, value in changes.items() if name in scope.listed}
+
+    async def work(session: Any) -> None:
+        result = await records_of(db, scope).update_one(found, update, session=session)
+        if not result.matched_count:
+            raise Conflict("the record was deleted meanwhile")
+        if listed:
+            await db[CATALOG].update_one({"_id": found["_id"]}, {"$set": listed}, session=session)
+
+    async with locks.hold(scope.collection, key):  # queue here rather than conflict
+        await transactions.run(db, work)
+
+
+async def delete(db: Database, scope: Scope, key: Any, *, locks: RecordLocks) -> int:
+    """Delete the record, its versions and its catalog entry in one transaction (no
+    listing shows a deleted record); how many versions went with it."""
+    found = selector(scope, key)
+
+    async def work(session: Any) -> int:
+        # Read and delete in one snapshot: a write in between makes the delete conflict.
+        live = await records_of(db, scope).find_one(found, {"version": 1}, session=session)
+        if live is None:
+            raise RecordNotFound("record not found", details={"id": key})
+        await records_of(db, scope).delete_one(found, session=session)
+        slots = versions.slots_of(scope, key)
+        await versions.versions_of(db).delete_many(slots, session=session)
+        if scope.listed:
+            await db[CATALOG].delete_one({"_id": found["_id"]}, session=session)
+        return int(live.get("version", 0))
+
+    async with locks.hold(scope.collection, key):  # the record's writers queue here
+        return await transactions.run(db, work)
+
+
+async def listing(db: Database, scope: Scope, query: Query) -> list[dict[str, Any]]:
+    """One page of the catalog: each entry's `key`, `createdAt` and listed fields."""
+    rendered = render(query, {"project": scope.project, "ns": scope.ns}, _codec(scope))
+    cursor = db[CATALOG].find(rendered.filter)
+    if rendered.sort:
+        cursor = cursor.sort(rendered.sort)
+    cursor = cursor.skip(rendered.skip).limit(rendered.limit)
+    shown = ("createdAt", *scope.listed)
+    with database_errors():
+        return [
+            {"key": decode_key(doc["_id"]), **{name: doc.get(name) for name in shown}}
+            async for doc in cursor
+        ]
+
+
+async def rebind(
+    db: Database,
+    scope: Scope,
+    binding: Binding,
+    *,
+    unset: tuple[str, ...] = (),
+) -> None:
+    """Set the definition's fields to `binding.copies` (and unset `unset`) and copy them
+    onto its records, in one transaction that writes every stripe of its guard."""
+    records = {"project": scope.project, "ns": scope.ns, binding.link: binding.definition_id}
+    # rev moves too, so a versioned write racing with this sees the record changed.
+    copied = {**binding.copies, **dict.fromkeys(unset)}
+    update = {"$set": copied, "$inc": {"rev": 1}}
+
+    async def work(session: Any) -> None:
+        await definitions.update(
+            db,
+            project=scope.project,
+            category=binding.category,
+            definition_id=binding.definition_id,
+            changes=binding.copies,
+            unset=unset,
+            session=session,
+        )
+        for stripe in range(STRIPES):
+            await _guard(db, session, scope.project, binding, stripe)
+        await records_of(db, scope).update_many(records, update, session=session)
+
+    await transactions.run(db, work)
+
+
+async def _guard(db: Database, session: Any, project: str, binding: Binding, stripe: int) -> None:
+    name = f"{binding.category}/{binding.definition_id}/{stripe}"
+    await transactions.guard(db, session, project=project, name=name)
+
+
+def _codec(scope: Scope) -> Any:
+    return lambda key: stored_id(scope, key)
