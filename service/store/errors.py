@@ -8,6 +8,7 @@ so a driver error never reaches a client as a 500 and web/ never imports pymongo
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -112,3 +113,14 @@ def translated(function: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]
             return await function(*args, **kwargs)
 
     return wrapper
+
+
+C = TypeVar("C", bound=type)
+
+
+def mapped(cls: C) -> C:
+    """Wrap every public coroutine method of `cls` in the driver-error mapping."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, translated(member))
+    return cls

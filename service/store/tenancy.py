@@ -9,11 +9,13 @@ from typing import Any
 
 from service.store import projects, sessions, users
 from service.store.client import Database
+from service.store.errors import mapped
 from service.store.projects import Project
 from service.store.sessions import Session
 from service.store.users import RealmUser, User
 
 
+@mapped
 class Projects:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -63,6 +65,7 @@ class Projects:
         return await projects.delete_access_key(self._db, project_id, key_id)
 
 
+@mapped
 class Users:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -153,6 +156,7 @@ class Users:
         return await users.delete_realm(self._db, project_id, realm)
 
 
+@mapped
 class Sessions:
     def __init__(self, db: Database) -> None:
         self._db = db

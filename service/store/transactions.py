@@ -32,6 +32,18 @@ _TRANSACTIONAL = {SERVER_TYPE.RSPrimary, SERVER_TYPE.Mongos, SERVER_TYPE.LoadBal
 T = TypeVar("T")
 
 
+class Transaction:
+    """An open transaction, handed to the work of `Store.transaction`; pass it as `tx` to
+    the store methods that accept one."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+def session_of(tx: Transaction | None) -> Any:
+    return None if tx is None else tx.session
+
+
 async def run(
     database: AsyncIOMotorDatabase,
     work: Callable[[Any], Awaitable[T]],

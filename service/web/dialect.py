@@ -112,6 +112,11 @@ class Dialect:
         serves them behind the admin token, in the admin envelope, documented as admin."""
         return []
 
+    def add_commands(self, commands: Any) -> None:
+        """Add the dialect's `python -m service admin` commands to `commands` (argparse
+        sub-parsers); each sets `run`: a coroutine (args, store) -> JSON-able answer,
+        calling the same code as the dialect's admin routes."""
+
     async def ensure_indexes(self, store: Store) -> None:
         """Create the indexes the dialect's queries need (idempotent)."""
 

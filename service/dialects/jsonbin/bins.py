@@ -8,6 +8,7 @@ from aiohttp import web
 from bson import ObjectId
 
 from service.dialects.jsonbin import auth, binrecords, headers, jsonpaths, messages, render
+from service.dialects.jsonbin.binaccess import bin_id_of, owned_bin, owner_of, readable_bin
 from service.dialects.jsonbin.collections import cached_collection, forget_collection
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
@@ -16,15 +17,10 @@ from service.errors import DefinitionChanged, Forbidden, Invalid, NotFound, Unau
 from service.store.projects import Project
 from service.web.appkeys import SETTINGS, STORE
 from service.web.body import parse_json, read_body, without_bom
-from service.web.origins import check_owner_origin
 from service.web.principal import principal
 
 _BLANK_KINDS = (dict, list, str, type(None))
 _SCHEMA_ATTEMPTS = 5  # creates that find the collection's schema changed meanwhile
-
-
-def _bin_id(request: web.Request) -> str:
-    return headers.object_id(request.match_info["id"], messages.INVALID_BIN_ID)
 
 
 async def _record_body(request: web.Request) -> tuple[Any, bytes]:
@@ -43,55 +39,6 @@ async def _validate_schema(
 ) -> None:
     if schema_id is not None:
         validate_record(await cached_schema(request, project_id, schema_id), record)
-
-
-async def _owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
-    """A bin of the caller's project, for an operation needing `grant`; charges the quota
-    and answers 404 with JSONBin's wording for anyone else's bin."""
-    project = auth.require_grant(
-        await principal(request),
-        grant,
-        missing=messages.MASTER_KEY_MISSING,
-        invalid=messages.MASTER_KEY_INVALID,
-    )
-    await charge(request, project)
-    doc = await binrecords.find_bin(request.app[STORE], _bin_id(request))
-    if doc is None or doc["project"] != project.id:
-        raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
-    return doc
-
-
-async def _readable_bin(request: web.Request, *, missing: str, invalid: str) -> dict[str, Any]:
-    """A public bin, or a private one the caller may read; judged by the owner's origin
-    policy and charged to the owner's quota."""
-    bin_id = _bin_id(request)
-    doc = await binrecords.find_bin(request.app[STORE], bin_id)
-    if doc is None:
-        raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
-    caller: Project | None = None
-    if doc["private"]:
-        caller = auth.require_grant(
-            await principal(request), "read", missing=missing, invalid=invalid
-        )
-        if caller.id != doc["project"]:
-            raise Unauthorized(invalid)
-    owner = await _owner(request, doc, caller, gone=messages.BIN_NOT_FOUND_OR_FOREIGN)
-    await charge(request, owner)
-    return doc
-
-
-async def _owner(
-    request: web.Request, doc: dict[str, Any], caller: Project | None, *, gone: str
-) -> Project:
-    """The project owning `doc`; its origin policy is checked here unless the edge already
-    did (the caller's own key). 404 `gone` when the project has been deleted."""
-    if caller is not None and caller.id == doc["project"]:
-        return caller
-    owner = await request.app[STORE].directory.project(doc["project"])
-    if owner is None:
-        raise NotFound(gone)
-    check_owner_origin(request, owner)
-    return owner
 
 
 async def create_bin(request: web.Request) -> web.Response:
@@ -177,7 +124,7 @@ def _read_answer(request: web.Request, doc: dict[str, Any], record: Any) -> web.
 
 
 async def read_bin(request: web.Request) -> web.Response:
-    doc = await _readable_bin(
+    doc = await readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
     )
     return _read_answer(request, doc, doc["record"])
@@ -188,7 +135,7 @@ async def read_version(request: web.Request) -> web.Response:
     # ASCII digits within int64 (19 digits at most: int() refuses over 4300 by itself).
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or not 1 <= int(text) < 2**63:
         raise Invalid(messages.BAD_VERSION)
-    doc = await _readable_bin(
+    doc = await readable_bin(
         request, missing=messages.MASTER_KEY_MISSING_READ, invalid=messages.MASTER_KEY_INVALID_READ
     )
     found, record = await binrecords.read_version(request.app[STORE], doc, int(text))
@@ -198,7 +145,7 @@ async def read_version(request: web.Request) -> web.Response:
 
 
 async def count_versions(request: web.Request) -> web.Response:
-    doc = await _readable_bin(
+    doc = await readable_bin(
         request,
         missing=messages.MASTER_KEY_MISSING_COUNT,
         invalid=messages.MASTER_KEY_INVALID_READ,
@@ -212,7 +159,7 @@ async def count_versions(request: web.Request) -> web.Response:
 async def update_bin(request: web.Request) -> web.Response:
     """The seed: replace the whole record; versioning per the bin's privacy and the header."""
     headers.require_json(request)
-    bin_id = _bin_id(request)
+    bin_id = bin_id_of(request)
     who = await principal(request)
     versioning = headers.flag(request, "X-Bin-Versioning")
     record, raw = await _record_body(request)
@@ -261,7 +208,7 @@ async def _update_slow_path(
         raise Unauthorized(messages.MASTER_KEY_MISSING_UPDATE)
     if doc["private"] and not owned:
         raise Unauthorized(messages.MASTER_KEY_INVALID_UPDATE)
-    owner = await _owner(request, doc, caller, gone=messages.BIN_NOT_FOUND)
+    owner = await owner_of(request, doc, caller, gone=messages.BIN_NOT_FOUND)
     await charge(request, owner)
     check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
     if versioning and owner.plan == "free":
@@ -278,7 +225,7 @@ async def _update_slow_path(
 
 
 async def delete_bin(request: web.Request) -> web.Response:
-    doc = await _owned_bin(request, "delete")
+    doc = await owned_bin(request, "delete")
     scope = binrecords.scope_of(doc["project"])
     deleted = await request.app[STORE].records.delete_with_versions(scope, doc["_id"])
     return web.json_response(
@@ -287,7 +234,7 @@ async def delete_bin(request: web.Request) -> web.Response:
 
 
 async def delete_versions(request: web.Request) -> web.Response:
-    doc = await _owned_bin(request, "delete")
+    doc = await owned_bin(request, "delete")
     preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
     deleted = await request.app[STORE].records.delete_versions(
         binrecords.scope_of(doc["project"]), doc["_id"], keep_latest=preserve
@@ -299,7 +246,7 @@ async def delete_versions(request: web.Request) -> web.Response:
 
 
 async def rename_bin(request: web.Request) -> web.Response:
-    doc = await _owned_bin(request, "update")
+    doc = await owned_bin(request, "update")
     name = headers.optional_bin_name(request)
     if name is None:
         raise Invalid(messages.BIN_NAME)
@@ -310,7 +257,7 @@ async def rename_bin(request: web.Request) -> web.Response:
 
 
 async def set_privacy(request: web.Request) -> web.Response:
-    doc = await _owned_bin(request, "update")
+    doc = await owned_bin(request, "update")
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"))

@@ -1,0 +1,142 @@
+"""The Store's records part: one scope's records, their versions, batches, catalog and
+queries, bound to the database and the replica's record locks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from service.core.documents import StoredRecord
+from service.core.operations import Plan
+from service.core.queries import Order, Query
+from service.store import batches, bulk, catalog, records, selections, versions
+from service.store.catalog import Binding
+from service.store.client import Database
+from service.store.errors import mapped
+from service.store.locks import RecordLocks, settle
+from service.store.records import Receipt, Scope
+
+T = TypeVar("T")
+
+
+@mapped
+class Records:
+    """Records of a scope: single writes, versions, batches, catalog, queries."""
+
+    def __init__(self, db: Database, locks: RecordLocks) -> None:
+        self._db, self._locks = db, locks
+
+    async def create(
+        self,
+        scope: Scope,
+        key: Any,
+        data: Any,
+        meta: dict[str, Any] | None = None,
+        *,
+        binding: Binding | None = None,
+    ) -> StoredRecord:
+        """Insert at rev 0 (`key=None`: a new ObjectId hex); catalogued or bound
+        namespaces insert in one transaction with their entry (service.store.catalog)."""
+        if scope.listed or binding is not None:
+            return await catalog.create(self._db, scope, key, data, meta or {}, binding=binding)
+        return await records.create_record(self._db, scope, key, data, meta=meta)
+
+    async def get(self, scope: Scope, key: Any) -> StoredRecord:
+        return await records.get_record(self._db, scope, key)
+
+    async def find(self, scope: Scope, key: Any) -> StoredRecord | None:
+        return await records.find_record(self._db, scope, key)
+
+    async def get_many(self, scope: Scope, keys: Sequence[Any]) -> list[StoredRecord]:
+        return await records.get_records(self._db, scope, keys)
+
+    async def delete(self, scope: Scope, key: Any, *, expected_rev: int | None = None) -> None:
+        await records.delete_record(self._db, scope, key, expected_rev=expected_rev)
+
+    async def apply(self, scope: Scope, key: Any, plan: Plan) -> Receipt:
+        return await records.apply_plan(self._db, scope, key, plan)
+
+    async def apply_and_read(self, scope: Scope, key: Any, plan: Plan) -> StoredRecord:
+        return await records.apply_plan_and_read(self._db, scope, key, plan)
+
+    async def try_apply(self, scope: Scope, key: Any, plan: Plan) -> bool:
+        """One write, no read: False when the filter misses, for whatever reason."""
+        return await records.try_plan(self._db, scope, key, plan)
+
+    async def settle(self, scope: Scope, key: Any, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run `attempt` (read, decide, write once) under the record's lock, again after
+        each contended miss (service.store.locks)."""
+        return await settle(self._locks, scope.collection, key, attempt)
+
+    async def apply_versioned(
+        self, scope: Scope, key: Any, plan: Plan
+    ) -> versions.VersionedReceipt:
+        return await versions.apply_versioned(self._db, scope, key, plan, locks=self._locks)
+
+    async def apply_versioned_once(
+        self, scope: Scope, live: StoredRecord, plan: Plan
+    ) -> versions.VersionedReceipt:
+        """One attempt from `live`, read just before under `settle`."""
+        return await versions.apply_versioned_once(self._db, scope, live.id, plan, live=live.source)
+
+    async def read_version(self, scope: Scope, key: Any, number: int) -> versions.StoredVersion:
+        return await versions.read_version(self._db, scope, key, number)
+
+    async def delete_versions(self, scope: Scope, key: Any, *, keep_latest: bool) -> int:
+        """Delete every version; the live content stays (`keep_latest`) or goes back to
+        the content before version 1."""
+        reset = versions.delete_versions if keep_latest else versions.delete_versions_to_first
+        return await reset(self._db, scope, key, locks=self._locks)
+
+    async def delete_with_versions(self, scope: Scope, key: Any) -> int:
+        """Delete the record and its versions (and its catalog entry); how many versions."""
+        return await catalog.delete(self._db, scope, key, locks=self._locks)
+
+    async def set_meta(self, scope: Scope, key: Any, changes: dict[str, Any]) -> None:
+        await catalog.set_meta(self._db, scope, key, changes, locks=self._locks)
+
+    async def listing(self, scope: Scope, query: Query) -> list[dict[str, Any]]:
+        return await catalog.listing(self._db, scope, query)
+
+    async def rebind(self, scope: Scope, binding: Binding, *, unset: tuple[str, ...] = ()) -> None:
+        await catalog.rebind(self._db, scope, binding, unset=unset)
+
+    async def select(self, scope: Scope, query: Query) -> list[StoredRecord]:
+        return await selections.find(self._db, scope, query)
+
+    async def page(self, scope: Scope, query: Query) -> tuple[list[StoredRecord], int]:
+        return await selections.page(self._db, scope, query)
+
+    async def count(self, scope: Scope, query: Query) -> int:
+        return await selections.count(self._db, scope, query)
+
+    async def update_where(self, scope: Scope, query: Query, plan: Plan) -> int:
+        return await selections.update_where(self._db, scope, query, plan)
+
+    async def delete_where(self, scope: Scope, query: Query) -> int:
+        return await selections.delete_where(self._db, scope, query)
+
+    async def apply_all(
+        self, scope: Scope, items: Sequence[bulk.BatchItem]
+    ) -> list[batches.ItemResult]:
+        """Every item or none, in one transaction (one ordered bulk write)."""
+        return await bulk.apply_all(self._db, scope, items)
+
+    async def update_ids(
+        self, scope: Scope, keys: Sequence[Any], plan: Plan
+    ) -> list[batches.ItemResult]:
+        return await batches.update_ids(self._db, scope, keys, plan)
+
+    async def update_each(
+        self, scope: Scope, items: Sequence[tuple[Any, Plan]]
+    ) -> list[batches.ItemResult]:
+        return await batches.update_each(self._db, scope, items)
+
+    async def delete_ids(self, scope: Scope, keys: Sequence[Any]) -> list[batches.ItemResult]:
+        return await batches.delete_ids(self._db, scope, keys)
+
+    async def ensure_index(self, collection: str, order: Sequence[Order]) -> None:
+        await selections.ensure_index(self._db, collection, order)
+
+    async def ensure_catalog_index(self, *fields: str) -> None:
+        await catalog.ensure_index(self._db, *fields)
