@@ -1,10 +1,18 @@
 """`make bench`: the HTTP benchmark against the floor, then the engine and hot-bin ones.
 
 python -m bench [--seconds 5] [--memory-puts 10000] [--skip-engine]
-                [--concurrency 1 16 64] [--only "PUT unversioned"]
+                [--concurrency 1 16 64] [--only "PUT unversioned"] [--baseline REV]
+
+Writes bench/results/latest.md (and a dated copy), then runs bench.engine and bench.hotbin.
+
+With --baseline REV (a git commit, e.g. 48108f8), a before/after run: RecordHub as it was
+at REV, exported with `git archive` into a temporary directory, is measured as a third
+target in the same alternation as the floor and this tree's RecordHub; the report, with
+RecordHub / baseline per cell, goes to bench/results/ab.md and latest.md is left as it is.
+The memory check and the engine and hot-bin benchmarks are skipped in that mode.
 
 With --only, the chosen workloads run alone and the report goes to stdout only (the
-committed results are left as they are).
+committed results, ab.md too, are left as they are).
 """
 
 from __future__ import annotations
@@ -28,9 +36,18 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--only", help="run the workloads whose name contains this text")
+    parser.add_argument("--baseline", metavar="REV", help="also measure RecordHub as at REV")
     args = parser.parse_args()
-    memory_puts = 0 if args.only else args.memory_puts
-    result = http.run(args.seconds, tuple(args.concurrency), memory_puts, args.only)
+    # The memory check is a target of RecordHub alone, not a before/after figure.
+    memory_puts = 0 if args.only or args.baseline else args.memory_puts
+    result = http.run(args.seconds, tuple(args.concurrency), memory_puts, args.only, args.baseline)
+    if args.baseline:
+        text = report.render_ab(result, args.seconds)
+        if not args.only:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "ab.md").write_text(text)
+        sys.stdout.write(text + "\n")
+        return 0
     text = report.render(result, args.seconds)
     if args.only:
         sys.stdout.write(text + "\n")

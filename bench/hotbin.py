@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.http import ADMIN_TOKEN, SMALL, _run_load, request, start_service, wait_http
+from bench.http import _run_load
+from bench.targets import ADMIN_TOKEN, SMALL, request, start_service, wait_http
 from service.store.embedded import EmbeddedDatabase, free_port
 
 RESULTS = Path(__file__).parent / "results" / "hotbin.md"

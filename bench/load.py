@@ -17,7 +17,7 @@ import time
 import aiohttp
 
 
-async def worker(session, spec, url, deadline, latencies, errors):  # type: ignore[no-untyped-def]
+async def worker(session, spec, url, deadline, latencies, errors):
     body = spec.get("body")
     budget = spec.get("max_requests")
     while time.perf_counter() < deadline and (budget is None or len(latencies) < budget):
@@ -35,7 +35,7 @@ async def worker(session, spec, url, deadline, latencies, errors):  # type: igno
             errors.append(1)
 
 
-async def run(spec: dict) -> dict:  # type: ignore[type-arg]
+async def run(spec: dict) -> dict:
     latencies: list[float] = []
     errors: list[int] = []
     connector = aiohttp.TCPConnector(limit=spec["concurrency"])

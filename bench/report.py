@@ -1,4 +1,6 @@
-"""The benchmark report: every RecordHub figure beside the floor's, as ratios, with targets."""
+"""The benchmark reports: every RecordHub figure beside the floor's, as ratios, with targets;
+and, for a before/after run, the baseline's ratios beside RecordHub's, and RecordHub's
+figures over the baseline's."""
 
 from __future__ import annotations
 
@@ -7,29 +9,43 @@ from datetime import UTC, datetime
 from typing import Any
 
 EVE_CPU_US = 5600.0  # Eve's single-field PATCH at concurrency 1, measured on this machine class
+# RecordHub / baseline above this reads as worse; below, as noise. A margin chosen by eye,
+# not measured: check a regression it flags by running the workload again.
+WORSE = 1.05
+# The per-request costs a change is checked not to have raised, RecordHub over baseline.
+COSTS = {"cpu_us": "CPU", "db_cpu_us": "DB CPU", "round_trips": "round trips"}
 
 
 def _ratio(mine: float, floor: float) -> str:
     return f"{mine / floor:.2f}x" if floor else "n/a"
 
 
+def _over(mine: float, base: float) -> float:
+    # A baseline that did no work at all cannot vouch for RecordHub: read it as worse.
+    return mine / base if base else float("inf")
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def render(result: dict[str, Any], seconds: float) -> str:
+def _preamble(title: str, seconds: float, shared_by: str) -> list[str]:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "# RecordHub benchmark",
+    return [
+        title,
         "",
         f"Measured {now} on {platform.node() or 'this machine'} ({platform.machine()}, "
         f"{_cores()} cores, Python {platform.python_version()}), {seconds:g} s per cell, "
-        "one embedded SecantusDB (`--sync-on-commit`) shared by the floor and RecordHub.",
+        f"one embedded SecantusDB (`--sync-on-commit`) shared by {shared_by}.",
         "",
         "CPU figures are microseconds of process CPU (utime+stime) per completed request; "
         "round trips are database data operations per request (server opcounters).",
         "",
     ]
+
+
+def render(result: dict[str, Any], seconds: float) -> str:
+    lines = _preamble("# RecordHub benchmark", seconds, "the floor and RecordHub")
     targets: list[str] = []
     for workload in result["workloads"]:
         lines += [f"## {workload.name}", "", f"Floor: {workload.floor_ops}. {workload.notes}", ""]
@@ -87,6 +103,71 @@ def _targets(workload: Any) -> list[str]:
             f"{_verdict(r <= 1.5 * f)}"
         )
     return out
+
+
+def render_ab(result: dict[str, Any], seconds: float) -> str:
+    """Per cell, the baseline's and RecordHub's ratios to the floor (`base / RH`), then
+    RecordHub over the baseline for the costs a change should not raise."""
+    lines = _preamble(
+        "# RecordHub benchmark: before/after",
+        seconds,
+        "the floor, the baseline and RecordHub",
+    )
+    lines += [
+        f"Baseline: RecordHub at `{result['baseline']}` (`git archive`); "
+        f"RecordHub: this tree at `{result['tree']}`. Ratios to the floor are shown as "
+        "baseline / RecordHub; RH / base is RecordHub's figure over the baseline's "
+        "(below 1.00x: RecordHub costs less).",
+        "",
+    ]
+    verdicts = []
+    for workload in result["workloads"]:
+        lines += [f"## {workload.name}", "", f"Floor: {workload.floor_ops}. {workload.notes}", ""]
+        lines += [
+            "| conc. | req/s floor / base / RH | CPU µs floor / base / RH | CPU ratio base / RH "
+            "| DB CPU ratio base / RH | req/s ratio base / RH | p99 ratio base / RH "
+            "| round trips ratio base / RH | RH / base CPU | RH / base DB CPU "
+            "| RH / base round trips | errors floor / base / RH |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [_ab_row(row) for row in workload.results]
+        lines.append("")
+        verdicts.append(_before_after(workload))
+    lines += ["## Before/after", "", *verdicts, ""]
+    return "\n".join(lines)
+
+
+def _ab_row(row: dict[str, Any]) -> str:
+    f, b, r = row["floor"], row["baseline"], row["recordhub"]
+
+    def three(key: str) -> str:
+        return f"{f[key]} / {b[key]} / {r[key]}"
+
+    def to_floor(key: str) -> str:
+        return f"{_ratio(b[key], f[key])} / {_ratio(r[key], f[key])}"
+
+    return (
+        f"| {row['concurrency']} | {three('rps')} | {three('cpu_us')} "
+        f"| {to_floor('cpu_us')} | {to_floor('db_cpu_us')} | {to_floor('rps')} "
+        f"| {to_floor('p99_ms')} | {to_floor('round_trips')} "
+        + "".join(f"| {_ratio(r[key], b[key])} " for key in COSTS)
+        + f"| {three('errors')} |"
+    )
+
+
+def _before_after(workload: Any) -> str:
+    """The workload's worst RecordHub / baseline cost over its concurrencies, and errors."""
+    worst = {
+        key: max(_over(row["recordhub"][key], row["baseline"][key]) for row in workload.results)
+        for key in COSTS
+    }
+    errors = sum(row[t]["errors"] for row in workload.results for t in ("baseline", "recordhub"))
+    shown = ", ".join(f"{label} {worst[key]:.2f}x" for key, label in COSTS.items())
+    ok = all(ratio <= WORSE for ratio in worst.values()) and errors == 0
+    return (
+        f"- {workload.name}: RecordHub / baseline at worst {shown}; errors {errors}: "
+        f"{'not worse' if ok else 'WORSE'} (margin {WORSE:.2f}x)"
+    )
 
 
 def _cores() -> int:

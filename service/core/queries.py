@@ -5,7 +5,8 @@ A field is the record's key (`KEY`), a top-level metadata name (`Meta("private")
 `CREATED`) or a path into the content (`Content(("status",))`). A query is
 `where` (a condition, or everything), `order` (fields, each ascending or descending),
 `after` (the `order` values of the last row of the previous page: a keyset cursor),
-`offset` and `limit`.
+`offset` and `limit`. A cursor compares values within one BSON type, so the fields a
+paged query orders by hold one type (times, keys, numbers) in every record.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from service.errors import InvalidPlan
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """The record's key (for a definition: its id)."""
+    """The record's key (for a definition: its id). Matched by equality and `In`; its
+    order and ranges are those of the stored ids, which follow the keys for string keys
+    (the same prefix, then the key) but not for integer keys (text order: 10 before 9)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,13 @@ class Content:
 
 
 Field = Key | Meta | Content
+
+
+def _text_field(target: Field) -> None:
+    if isinstance(target, Key):  # the stored id is an encoding of the key, not its text
+        raise InvalidPlan("a key is matched by equality or In, not by its text")
+
+
 KEY = Key()
 CREATED = Meta("createdAt")
 UPDATED = Meta("updatedAt")
@@ -71,6 +81,9 @@ class Contains:
     text: str
     ignore_case: bool = False
 
+    def __post_init__(self) -> None:
+        _text_field(self.field)
+
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
@@ -78,12 +91,18 @@ class Prefix:
     text: str
     ignore_case: bool = False
 
+    def __post_init__(self) -> None:
+        _text_field(self.field)
+
 
 @dataclass(frozen=True, slots=True)
 class Suffix:
     field: Field
     text: str
     ignore_case: bool = False
+
+    def __post_init__(self) -> None:
+        _text_field(self.field)
 
 
 @dataclass(frozen=True, slots=True)

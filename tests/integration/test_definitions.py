@@ -11,8 +11,10 @@ from pymongo import monitoring
 
 from service.app import create_app
 from service.config import Settings
+from service.core.queries import Eq, Meta, Not, Query
 from service.errors import NotFound, RevisionMismatch
 from service.store import definitions
+from service.store.api import Store
 from service.store.definitions import DEFINITIONS
 from service.web.definitions_cache import DefinitionCache
 from tests.dialects.highlevel.conftest import OBJECT, create_field, create_object, make_location
@@ -95,6 +97,48 @@ async def test_concurrent_edits_from_one_revision_have_exactly_one_winner_per_re
         assert won[0]["rev"] == rev + 1
     stored = await database[DEFINITIONS].find_one({"_id": doc["_id"]})
     assert stored["rev"] == 3
+
+
+async def test_find_selects_by_query_across_categories_oldest_first(database):
+    store = Store(database, key_cache_seconds=0)
+    first = await store.definitions.create("p1", CATEGORY, {"owner": "o1", "key": "a"})
+    await store.definitions.create("p1", "test.other", {"owner": "o2", "key": "b"})
+    third = await store.definitions.create("p1", "test.other", {"owner": "o1", "key": "c"})
+    await store.definitions.create("p2", CATEGORY, {"owner": "o1", "key": "d"})
+    found = await store.definitions.find(
+        "p1", (CATEGORY, "test.other"), Query(where=Eq(Meta("owner"), "o1"))
+    )
+    assert [doc["_id"] for doc in found] == [first["_id"], third["_id"]]
+
+
+async def test_a_list_merge_keeps_stored_items_the_change_does_not_name(database):
+    store = Store(database, key_cache_seconds=0)
+    options = [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}]
+    doc = await store.definitions.create("p1", CATEGORY, {"options": options, "name": "x"})
+    changed = [{"key": "b", "label": "B2"}, {"key": "c", "label": "$C"}]  # `$` stays literal
+    updated = await store.definitions.update(
+        "p1",
+        CATEGORY,
+        doc["_id"],
+        {"options": changed, "name": "y"},
+        merge_lists={"options": "key"},
+    )
+    assert updated["options"] == [*changed, {"key": "a", "label": "A"}]
+    assert (updated["name"], updated["rev"]) == ("y", 1)
+
+
+async def test_detach_pulls_values_only_where_the_query_matches_and_delete_removes(database):
+    store = Store(database, key_cache_seconds=0)
+    doc = await store.definitions.create("p1", CATEGORY, {"key": "o", "tags": ["a", "b"]})
+    kept = Query(where=Not(Eq(Meta("primary"), "a")))
+    assert await store.definitions.detach("p1", CATEGORY, kept, {"tags": ["a"]})
+    await store.definitions.update("p1", CATEGORY, doc["_id"], {"primary": "b"})
+    guarded = Query(where=Not(Eq(Meta("primary"), "b")))
+    assert not await store.definitions.detach("p1", CATEGORY, guarded, {"tags": ["b"]})
+    assert (await store.definitions.get("p1", CATEGORY, doc["_id"]))["tags"] == ["b"]
+    await store.definitions.delete("p1", CATEGORY, doc["_id"])
+    with pytest.raises(NotFound):
+        await store.definitions.delete("p1", CATEGORY, doc["_id"])
 
 
 class _Reads:

@@ -1,0 +1,251 @@
+"""The processes a benchmark run measures, and what each is given before it is measured.
+
+Targets: the floor (bench/floor.py), RecordHub as it is in this tree, and, for a
+before/after run, the baseline: RecordHub as it was at a git revision, exported with
+`git archive` into a temporary directory (no worktree, nothing left in the repository).
+Each RecordHub target is provisioned the same way through its own admin and HTTP APIs,
+so its bin and record ids are its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+
+from service.store.embedded import free_port
+
+ADMIN_TOKEN = "bench-admin-token-0123456789"
+REPO = Path(__file__).resolve().parents[1]
+HL_OBJECT = "custom_objects.event_ticket"
+SMALL = json.dumps({"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}})
+# The environment both RecordHub targets are measured with: access logs on (INFO), and
+# HighLevel's rate limits out of the way, as the benchmark measures cost, not the limits.
+MEASURED = {
+    "LOG_LEVEL": "INFO",
+    "HIGHLEVEL_BURST": "1000000000",
+    "HIGHLEVEL_DAILY_LIMIT": "1000000000",
+}
+
+
+@dataclass
+class Target:
+    name: str
+    process: subprocess.Popen[bytes]
+    base: str
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """What one RecordHub target was given: JSONBin keys and one bin per worker, the
+    HighLevel headers and one record per worker in its project's location."""
+
+    keys: dict[str, str]
+    bins: list[str]
+    location: str
+    hl_headers: dict[str, str]
+    hl_records: list[str]
+
+
+def wait_http(
+    url: str, seconds: float = 60, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        # A service that exited (say, a baseline that cannot start) will never answer.
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
+
+
+def wait_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} never opened")
+
+
+def request(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def start_service(
+    uri: str,
+    db_name: str,
+    port: int,
+    variables: dict[str, str] | None = None,
+    source: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """`python -m service` on `uri`/`db_name` at `port`, quiet, with the bench's admin token;
+    with `source`, the `service` package found there (cwd and PYTHONPATH) instead of ours."""
+    env = {
+        **os.environ,
+        "MONGODB_URI": uri,
+        "MONGODB_DB": db_name,
+        "PORT": str(port),
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "CREATE_DEMO_PROJECT": "false",
+        "LOG_LEVEL": "WARNING",
+        **(variables or {}),
+    }
+    if source is not None:
+        # `-m` puts the cwd first on sys.path, ahead of the venv's editable install of
+        # this tree; PYTHONPATH makes the baseline's own imports find the same copy.
+        env["PYTHONPATH"] = str(source)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service"],
+        cwd=source,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def resolve(rev: str) -> str:
+    """`rev` as a short commit hash, so the report names what was measured."""
+    return _git("rev-parse", "--short", "--verify", f"{rev}^{{commit}}")
+
+
+def describe_tree() -> str:
+    """This tree's commit, and whether uncommitted changes were measured with it."""
+    dirty = _git("status", "--porcelain")
+    return _git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else "")
+
+
+def export(rev: str, dest: Path) -> Path:
+    """The tree at `rev`, as `git archive REV | tar -x -C dest` leaves it."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def start_targets(uri: str, baseline: Path | None = None) -> dict[str, Target]:
+    """The floor, the baseline (when its exported tree is given) and RecordHub, by name,
+    each on its own port; RecordHub and the baseline each in a database of their own."""
+    ports = {"floor": free_port(), "recordhub": free_port()}
+    floor = subprocess.Popen(
+        [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(ports["floor"])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    processes = {"floor": floor}
+    if baseline is not None:
+        ports["baseline"] = free_port()
+        processes["baseline"] = start_service(
+            uri, "bench_base", ports["baseline"], MEASURED, baseline
+        )
+    processes["recordhub"] = start_service(uri, "bench", ports["recordhub"], MEASURED)
+    targets = {
+        name: Target(name, process, f"http://127.0.0.1:{ports[name]}")
+        for name, process in processes.items()
+    }
+    try:
+        for target in targets.values():
+            if target.name == "floor":
+                wait_port(ports["floor"])
+            else:
+                wait_http(target.base + "/readyz", process=target.process)
+    except BaseException:
+        stop(targets)
+        raise
+    return targets
+
+
+def stop(targets: dict[str, Target]) -> None:
+    for target in targets.values():
+        target.process.terminate()
+        target.process.wait(30)
+
+
+def prepare(service: Target, workers: int) -> Provisioned:
+    """A pro project with one bin per worker, and the HighLevel records, in `service`."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+    project = request("POST", service.base + "/admin/projects", {"name": "bench"}, admin)
+    keys = {"X-Master-Key": project["masterKey"], "Content-Type": "application/json"}
+    bins = [
+        request("POST", service.base + "/v3/b", json.loads(SMALL), keys)["metadata"]["id"]
+        for _ in range(workers)
+    ]
+    hl_headers, hl_records = prepare_highlevel(
+        service, project["id"], project["masterKey"], workers
+    )
+    return Provisioned(keys, bins, project["id"], hl_headers, hl_records)
+
+
+def prepare_highlevel(
+    service: Target, location: str, token: str, workers: int
+) -> tuple[dict[str, str], list[str]]:
+    """The seed's object with the fields the update touches, one record per worker."""
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Version": "2021-07-28",
+        "Content-Type": "application/json",
+    }
+    display = {"key": "ticket_name", "name": "Ticket name", "dataType": "TEXT"}
+    labels = {"singular": "Ticket", "plural": "Tickets"}
+    body = {
+        "labels": labels,
+        "key": HL_OBJECT,
+        "locationId": location,
+        "primaryDisplayPropertyDetails": display,
+    }
+    request("POST", service.base + "/objects/", body, headers)
+    options = [{"key": f"option_{n}", "label": f"Option {n}"} for n in range(1, 5)]
+    fields: list[dict[str, Any]] = [
+        {"fieldKey": "customer_number", "dataType": "NUMERICAL"},
+        {"fieldKey": "notes", "dataType": "LARGE_TEXT"},
+        {"fieldKey": "section_of_app", "dataType": "MULTIPLE_OPTIONS", "options": options},
+    ]
+    for spec in fields:
+        created = {
+            **spec,
+            "name": spec["fieldKey"],
+            "locationId": location,
+            "objectKey": HL_OBJECT,
+            "showInForms": True,
+        }
+        request("POST", service.base + "/custom-fields/", created, headers)
+    record = {"locationId": location, "properties": {"ticket_name": "t"}, "followers": ["user_a"]}
+    url = f"{service.base}/objects/{HL_OBJECT}/records"
+    records = [request("POST", url, record, headers)["record"]["id"] for _ in range(workers)]
+    return headers, records
+
+
+def prepare_floor(client: MongoClient[Any], ids: Provisioned) -> None:
+    """The floor's records under RecordHub's ids (its workloads' paths are built from them):
+    a bin's content for the JSONBin workloads, empty properties for the HighLevel update."""
+    client["floor"]["records"].insert_many(
+        [{"_id": b, "data": json.loads(SMALL), "rev": 0} for b in ids.bins]
+        + [{"_id": r, "data": {"properties": {}}, "rev": 0} for r in ids.hl_records]
+    )

@@ -1,0 +1,100 @@
+"""Catalogued namespaces and records bound to a definition, on the real server: the
+catalog stays in step with the records, a bound create checks the definition's fields in
+its transaction, and a rebind changes the definition and every copy at once."""
+
+import asyncio
+
+import pytest
+
+from service.core.queries import KEY, Eq, Meta, Order, Query
+from service.errors import DefinitionChanged, RecordNotFound
+from service.store.api import Store
+from service.store.catalog import Binding
+from service.store.records import Scope
+
+LISTED = Scope("p1", "listed", listed=("group", "name"))
+CATEGORY = "test.group"
+
+
+@pytest.fixture
+async def store(engine_db):
+    return Store(engine_db, key_cache_seconds=0)
+
+
+async def listing(store, group=None):
+    query = Query(where=Eq(Meta("group"), group), order=(Order(KEY),))
+    return [(e["key"], e["name"]) for e in await store.records.listing(LISTED, query)]
+
+
+async def test_the_catalog_follows_create_metadata_changes_and_delete(store):
+    for key in ("k1", "k2", "k3"):
+        await store.records.create(LISTED, key, {"n": key}, {"group": None, "name": key})
+    await store.records.set_meta(LISTED, "k2", {"name": "renamed"})
+    assert await store.records.delete_with_versions(LISTED, "k3") == 0
+    assert await listing(store) == [("k1", "k1"), ("k2", "renamed")]
+    assert (await store.records.get(LISTED, "k2")).meta["name"] == "renamed"
+    with pytest.raises(RecordNotFound):
+        await store.records.get(LISTED, "k3")
+
+
+async def test_a_listing_pages_by_key_descending_after_a_cursor(store):
+    for key in ("k1", "k2", "k3", "k4"):
+        await store.records.create(LISTED, key, {}, {"group": "g", "name": None})
+    query = Query(where=Eq(Meta("group"), "g"), order=(Order(KEY, True),), after=("k3",), limit=1)
+    assert [e["key"] for e in await store.records.listing(LISTED, query)] == ["k2"]
+
+
+async def test_concurrent_renames_and_deletes_leave_catalog_and_records_agreeing(store):
+    for n in range(6):
+        await store.records.create(LISTED, f"k{n}", {}, {"group": None, "name": None})
+    renames = [store.records.set_meta(LISTED, f"k{n % 6}", {"name": f"v{n}"}) for n in range(18)]
+    deletes = [store.records.delete_with_versions(LISTED, f"k{n}") for n in range(3)]
+    await asyncio.gather(*renames, *deletes, return_exceptions=True)
+    listed = dict(await listing(store))
+    kept = await store.records.select(LISTED, Query())
+    assert listed == {r.id: r.meta["name"] for r in kept}
+    assert sorted(listed) == ["k3", "k4", "k5"]
+
+
+async def test_a_bound_create_refuses_a_definition_that_changed(store):
+    group = await store.definitions.create("p1", CATEGORY, {"schema": "s1"})
+    bound = Binding(CATEGORY, group["_id"], "group", {"schema": "s1"})
+    created = await store.records.create(LISTED, "k1", {}, {"name": None}, binding=bound)
+    assert created.meta == {"name": None, "group": group["_id"], "schema": "s1"}
+    await store.records.rebind(LISTED, Binding(CATEGORY, group["_id"], "group", {"schema": "s2"}))
+    with pytest.raises(DefinitionChanged):
+        await store.records.create(LISTED, "k2", {}, {"name": None}, binding=bound)
+    assert (await store.records.get(LISTED, "k1")).meta["schema"] == "s2"
+    assert await listing(store, group["_id"]) == [("k1", None)]
+
+
+async def test_a_rebind_that_unsets_clears_every_copy(store):
+    group = await store.definitions.create("p1", CATEGORY, {"schema": "s1"})
+    bound = Binding(CATEGORY, group["_id"], "group", {"schema": "s1"})
+    for key in ("k1", "k2"):
+        await store.records.create(LISTED, key, {}, {"name": None}, binding=bound)
+    await store.records.rebind(
+        LISTED, Binding(CATEGORY, group["_id"], "group", {}), unset=("schema",)
+    )
+    assert "schema" not in await store.definitions.get("p1", CATEGORY, group["_id"])
+    for key in ("k1", "k2"):
+        record = await store.records.get(LISTED, key)
+        assert record.meta["schema"] is None and record.rev == 1
+
+
+async def test_creates_racing_a_rebind_each_see_one_definition(store):
+    group = await store.definitions.create("p1", CATEGORY, {"schema": "s1"})
+    bound = Binding(CATEGORY, group["_id"], "group", {"schema": "s1"})
+    creates = [
+        store.records.create(LISTED, f"k{n}", {}, {"name": None}, binding=bound) for n in range(8)
+    ]
+    rebind = store.records.rebind(
+        LISTED, Binding(CATEGORY, group["_id"], "group", {"schema": "s2"})
+    )
+    results = await asyncio.gather(*creates, rebind, return_exceptions=True)
+    refused = [r for r in results[:-1] if isinstance(r, DefinitionChanged)]
+    assert results[-1] is None
+    kept = await store.records.select(LISTED, Query())
+    # Whatever the interleaving: no record holds the old copy after the rebind committed.
+    assert all(r.meta["schema"] == "s2" for r in kept)
+    assert len(kept) + len(refused) == 8
