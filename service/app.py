@@ -13,6 +13,7 @@ from aiohttp import web
 from service.config import Section, Settings
 from service.dialects.highlevel.dialect import HighLevelDialect
 from service.dialects.jsonbin.dialect import JsonBinDialect
+from service.dialects.rested.dialect import RestedDialect
 from service.errors import Unavailable
 from service.store.api import Store
 from service.store.client import Database, connect, describe, ping
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 EMBEDDED = web.AppKey("embedded", EmbeddedDatabase)
 
 # Every dialect RecordHub speaks: adding one is one line here.
-DIALECT_CLASSES: tuple[type[Dialect], ...] = (JsonBinDialect, HighLevelDialect)
+DIALECT_CLASSES: tuple[type[Dialect], ...] = (JsonBinDialect, HighLevelDialect, RestedDialect)
 
 
 def embedded_storage(settings: Settings) -> str:

@@ -51,11 +51,6 @@ class Content:
 Field = Key | Meta | Content
 
 
-def _text_field(target: Field) -> None:
-    if isinstance(target, Key):  # the stored id is an encoding of the key, not its text
-        raise InvalidPlan("a key is matched by equality or In, not by its text")
-
-
 KEY = Key()
 CREATED = Meta("createdAt")
 UPDATED = Meta("updatedAt")
@@ -74,35 +69,29 @@ class In:
 
 
 @dataclass(frozen=True, slots=True)
-class Contains:
+class _Text:
+    field: Field
+    text: str
+    ignore_case: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.field, Key):  # the stored id is an encoding of the key
+            raise InvalidPlan("a key is matched by equality or In, not by its text")
+
+
+@dataclass(frozen=True, slots=True)
+class Contains(_Text):
     """Text containing `text` (an array field: any element does)."""
 
-    field: Field
-    text: str
-    ignore_case: bool = False
 
-    def __post_init__(self) -> None:
-        _text_field(self.field)
+@dataclass(frozen=True, slots=True)
+class Prefix(_Text):
+    """Text starting with `text`."""
 
 
 @dataclass(frozen=True, slots=True)
-class Prefix:
-    field: Field
-    text: str
-    ignore_case: bool = False
-
-    def __post_init__(self) -> None:
-        _text_field(self.field)
-
-
-@dataclass(frozen=True, slots=True)
-class Suffix:
-    field: Field
-    text: str
-    ignore_case: bool = False
-
-    def __post_init__(self) -> None:
-        _text_field(self.field)
+class Suffix(_Text):
+    """Text ending with `text`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,8 +152,10 @@ class Users:
         """The user and its sessions; the caller forgets them in the directory."""
         return await users.delete_realm_user(self._db, project_id, realm, user_id)
 
-    async def delete_realm(self, project_id: str, realm: str) -> list[str]:
-        return await users.delete_realm(self._db, project_id, realm)
+    async def delete_realm(
+        self, project_id: str, realm: str, *, created_before: datetime | None = None
+    ) -> list[str]:
+        return await users.delete_realm(self._db, project_id, realm, created_before=created_before)
 
 
 @mapped

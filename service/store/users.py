@@ -225,11 +225,16 @@ async def delete_realm_user(db: Database, project_id: str, realm: str, user_id: 
 
 
 @translated
-async def delete_realm(db: Database, project_id: str, realm: str) -> list[str]:
-    """Delete every user of the realm and end their sessions; the ids of those deleted."""
-    selector = {"project": project_id, "realm": realm}
+async def delete_realm(
+    db: Database, project_id: str, realm: str, *, created_before: datetime | None = None
+) -> list[str]:
+    """Delete every user of the realm (or those created before a moment) and end their
+    sessions; the ids of those deleted."""
+    selector: dict[str, Any] = {"project": project_id, "realm": realm}
+    if created_before is not None:
+        selector["createdAt"] = {"$lt": created_before}
     ids = [doc["_id"] async for doc in db[REALM_USERS].find(selector, {"_id": 1})]
     if ids:
         await db[SESSIONS].delete_many({"project": project_id, "user": {"$in": ids}})
-    await db[REALM_USERS].delete_many(selector)
+        await db[REALM_USERS].delete_many({**selector, "_id": {"$in": ids}})
     return ids

@@ -23,6 +23,7 @@ from service.web.routedoc import (
     RouteDoc,
     SchemaLike,
     Security,
+    canonical,
     handler_doc,
 )
 
@@ -160,7 +161,7 @@ def contributed_docs(dialect: Dialect) -> dict[tuple[str, str], RouteDoc]:
             status: Reply(text, ErrorSchema) for status, text in _ANY_ADMIN_ROUTE.items()
         }
         responses.update(doc.responses)
-        docs[(route.method, route.path)] = dataclasses.replace(
+        docs[(route.method, canonical(route.path))] = dataclasses.replace(
             doc,
             responses=responses,
             error=ErrorSchema,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +94,9 @@ def definitions(table: Iterable[Route]) -> list[web.RouteDef]:
 
 def documented(table: Iterable[Route]) -> dict[tuple[str, str], RouteDoc]:
     """The table's docs keyed by (METHOD, path template), as the OpenAPI builder reads them."""
-    return {(route.method, route.path): route.doc for route in table if route.doc is not None}
+    return {
+        (route.method, canonical(route.path)): route.doc for route in table if route.doc is not None
+    }
 
 
 class ErrorDetailSchema(Schema):
@@ -106,3 +109,11 @@ class ErrorSchema(Schema):
     """The shared edge's default error envelope (admin, health, and unclaimed paths)."""
 
     error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+_TEMPLATE_REGEX = re.compile(r"\{(\w+):[^}]*\}")
+
+
+def canonical(path: str) -> str:
+    """`/a/{name:.+}` as the router's canonical form `/a/{name}` (what OpenAPI keys by)."""
+    return _TEMPLATE_REGEX.sub(r"{\1}", path)

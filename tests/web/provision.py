@@ -104,11 +104,16 @@ async def _admin(http: Http, tenant: Tenant) -> Seeded:
         (await api("POST", "/admin/projects", {"name": f"spare-{n}"}, status=201))["id"]
         for n in range(2)
     ]
+    # The dialects' admin routes (rested's endpoints) need real names, in a project of
+    # their own that no fuzzed DELETE of a project takes away; later rules win.
+    from tests.web.provision_rested import admin_endpoint_rules  # it builds on this module
+
     return Seeded(
         headers=api.headers,
         rules=(
             Rule(r"/admin/projects/\{id\}", {"path.id": (*spare, tenant.project_id)}, _READS),
             Rule(r"/admin/projects/\{id\}.*", {"path.id": tuple(spare)}, _WRITES),
+            *await admin_endpoint_rules(http, tenant),
         ),
     )
 
@@ -238,6 +243,12 @@ async def _highlevel(http: Http, tenant: Tenant) -> Seeded:
     )
 
 
+async def _rested(http: Http, tenant: Tenant) -> Seeded:
+    from tests.web.provision_rested import provision_rested  # it builds on this module
+
+    return await provision_rested(http, tenant)
+
+
 # OpenAPI tag -> provisioner. Every tag in the spec must have an entry (the fuzz tests check).
 PROVISIONERS: dict[str, Callable[[Http, Tenant], Awaitable[Seeded]]] = {
     "health": _nothing,
@@ -246,6 +257,7 @@ PROVISIONERS: dict[str, Callable[[Http, Tenant], Awaitable[Seeded]]] = {
     "admin": _admin,
     "jsonbin": _jsonbin,
     "highlevel": _highlevel,
+    "rested": _rested,
 }
 
 

@@ -26,7 +26,7 @@ from tests.web.provision import Seeded, fuzz_examples, operations, provision, su
 
 ADMIN_TOKEN = "admin-token-for-hostile-fuzzing"
 EXAMPLES = fuzz_examples(60)  # per dialect: about 30 s in all on this 2-core machine
-TAGS = ("admin", "jsonbin", "highlevel", "health", "docs")
+TAGS = ("admin", "jsonbin", "highlevel", "rested", "health", "docs")
 
 
 @pytest.fixture

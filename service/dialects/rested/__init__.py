@@ -1,0 +1,1 @@
+"""The rested dialect: rested.dev custom endpoints under `/api/1/ce/{endpoint}`."""
