@@ -66,6 +66,12 @@ class RecordLocks:
                 del self._entries[key]
 
 
+def overloaded(message: str = "too many concurrent writers; try again") -> Overloaded:
+    """What a write that kept losing to other writers answers: 503 with Retry-After, never
+    a refusal because someone else wrote."""
+    return Overloaded(message, headers={"Retry-After": RETRY_AFTER})
+
+
 def contended() -> Contended:
     """What one attempt raises when another writer got in first; `settle` tries again."""
     return Contended("another writer got in first")
@@ -92,9 +98,7 @@ async def settle(
             except Contended:
                 pass
             if time.monotonic() >= deadline:
-                raise Overloaded(
-                    "too many concurrent writers; try again", headers={"Retry-After": RETRY_AFTER}
-                )
+                raise overloaded()
             await asyncio.sleep(_pause(tries))
     raise AssertionError("unreachable")
 

@@ -33,8 +33,9 @@ from service.core.documents import (
 )
 from service.core.fieldnames import prepare
 from service.core.operations import Plan
-from service.errors import Contended, RecordHubError, RecordNotFound
+from service.errors import RecordHubError, RecordNotFound
 from service.store.errors import database_errors
+from service.store.locks import overloaded
 
 # Records live in one collection per dialect family (Scope.collection), so each carries
 # only the indexes its own dialect needs: SecantusDB maintains every index of a collection
@@ -246,7 +247,7 @@ async def write_compiled(
         error = await explain_miss(collection, scope, record_id, compiled, session=session)
         if error is not None:
             raise error
-    raise Contended("the record kept changing; try again")
+    raise overloaded("the record kept changing; try again")
 
 
 async def explain_miss(

@@ -22,8 +22,9 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import OperationFailure
 from pymongo.server_type import SERVER_TYPE
 
-from service.errors import Contended, TransactionsUnavailable
+from service.errors import TransactionsUnavailable
 from service.store.errors import database_errors
+from service.store.locks import overloaded
 
 ATTEMPTS = 16
 GUARDS = "guards"
@@ -65,7 +66,7 @@ async def run(
             if not exc.has_error_label("TransientTransactionError"):
                 raise
         await asyncio.sleep(random.uniform(0, min(0.2, 0.004 * 2**attempt)))
-    raise Contended("the write kept conflicting with other writes; try again")
+    raise overloaded("the write kept conflicting with other writes; try again")
 
 
 async def require(database: AsyncIOMotorDatabase) -> None:

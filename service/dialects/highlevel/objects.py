@@ -12,7 +12,8 @@ from service.dialects.highlevel.context import Context
 from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY, ObjectSchema
 from service.dialects.highlevel.schemas import ObjectCreateSchema, ObjectUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
-from service.errors import AlreadyExists, Conflict, Contended, NotFound, RevisionMismatch
+from service.errors import AlreadyExists, Conflict, NotFound, RevisionMismatch
+from service.store.locks import overloaded
 from service.store.projects import Project
 from service.web.appkeys import STORE
 
@@ -125,7 +126,7 @@ async def update_object(request: web.Request, ctx: Context, project: Project) ->
             return await _update_object_once(request, ctx, project, key, loaded)
         except RevisionMismatch:
             pass  # a field was deleted meanwhile (or the object edited): validate again
-    raise Contended("the object kept changing; try again")
+    raise overloaded("the object kept changing; try again")
 
 
 async def _update_object_once(

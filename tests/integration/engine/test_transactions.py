@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from pymongo.errors import OperationFailure
 
-from service.errors import Conflict
+from service.errors import Overloaded
 from service.store import transactions
 
 LIMIT = 3
@@ -73,7 +73,7 @@ async def test_only_a_guard_keeps_concurrent_count_then_insert_under_the_limit(d
         assert stored > LIMIT
 
 
-async def test_a_transaction_that_keeps_conflicting_ends_in_conflict(database):
+async def test_a_transaction_that_keeps_conflicting_ends_in_503_with_retry_after(database):
     await database.docs.insert_one({"_id": "d", "n": 0})
 
     async def work(session):
@@ -81,7 +81,8 @@ async def test_a_transaction_that_keeps_conflicting_ends_in_conflict(database):
         await database.docs.update_one({"_id": "d"}, {"$inc": {"n": 100}})  # another writer
         await database.docs.update_one({"_id": "d"}, {"$inc": {"n": 1}}, session=session)
 
-    with pytest.raises(Conflict) as caught:
+    # Losing to other writers is never a refusal (409): the client is told to try again.
+    with pytest.raises(Overloaded) as caught:
         await asyncio.wait_for(transactions.run(database, work, attempts=2), 30)
-    assert caught.value.code == "contended"
+    assert caught.value.headers["Retry-After"]
     assert (await database.docs.find_one({"_id": "d"}))["n"] == 200  # none of its writes
