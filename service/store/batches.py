@@ -79,12 +79,8 @@ BatchItem = Update | Upsert | Create | Delete
 
 
 def scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
-    """The filter of the scope's records with these keys."""
-    return {
-        ID_FIELD: {"$in": list(stored_ids(scope, ids))},
-        "project": scope.project,
-        "ns": scope.ns,
-    }
+    """The filter of the scope's records with these keys (`ns` is in the `_id`s)."""
+    return {ID_FIELD: {"$in": list(stored_ids(scope, ids))}, "project": scope.project}
 
 
 async def update_ids(

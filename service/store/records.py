@@ -95,7 +95,10 @@ def stored_ids(scope: Scope, keys: Sequence[Any]) -> dict[str, Any]:
 
 
 def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
-    return {"_id": stored_id(scope, record_id), "project": scope.project, "ns": scope.ns}
+    """The filter of one record: its `_id` (which holds the namespace) and its project
+    (which a global key's `_id` does not hold, and a sharded cluster routes by). The
+    embedded database pays for every further field of a filter, so `ns` stays out."""
+    return {"_id": stored_id(scope, record_id), "project": scope.project}
 
 
 def new_document(
@@ -155,7 +158,7 @@ async def find_record(
     """The record, or None; with global keys, whichever project owns it."""
     query = {"_id": stored_id(scope, record_id)}
     if not scope.global_keys:
-        query |= {"project": scope.project, "ns": scope.ns}
+        query["project"] = scope.project
     with database_errors():
         document = await records_of(database, scope).find_one(query)
     return None if document is None else record_from(document)
@@ -166,7 +169,7 @@ async def get_records(
 ) -> list[StoredRecord]:
     """The records among `ids` that exist, in the order of `ids` (one round trip)."""
     wanted = list(stored_ids(scope, ids))
-    query = {"_id": {"$in": wanted}, "project": scope.project, "ns": scope.ns}
+    query = {"_id": {"$in": wanted}, "project": scope.project}
     with database_errors():
         found = {doc["_id"]: doc async for doc in records_of(database, scope).find(query)}
     return [record_from(found[i]) for i in wanted if i in found]
