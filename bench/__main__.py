@@ -9,7 +9,9 @@ With --baseline REV (a git commit, e.g. 48108f8), a before/after run: RecordHub 
 at REV, exported with `git archive` into a temporary directory, is measured as a third
 target in the same alternation as the floor and this tree's RecordHub; the report, with
 RecordHub / baseline per cell, goes to bench/results/ab.md and latest.md is left as it is.
-The memory check and the engine and hot-bin benchmarks are skipped in that mode.
+The memory check and the engine and hot-bin benchmarks are skipped in that mode. A workload
+the baseline cannot serve (the rested PUTs, at a revision before the rested dialect) runs
+without it, and its baseline cells read "n/a".
 
 With --only, the chosen workloads run alone and the report goes to stdout only (the
 committed results, ab.md too, are left as they are).

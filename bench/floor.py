@@ -2,9 +2,11 @@
 
     python -m bench.floor --uri URI --port PORT
 
-PUT /one/{id}   one update_one of the whole content            ("1 op", JSONBin PUT)
-PUT /two/{id}   update_one of three fields, then find_one      ("2 ops", HighLevel update)
-GET /read/{id}  one find_one                                   (JSONBin GET latest)
+PUT /one/{id}     one update_one of the whole content          ("1 op", JSONBin PUT)
+PUT /two/{id}     update_one of three fields, then find_one    ("2 ops", HighLevel update)
+GET /read/{id}    one find_one                                 (JSONBin GET latest)
+PUT /rested/{id}  update_one as ?strategy= says, then find_one  ("2 ops", rested PUT;
+                  for the envelope (not with ?dataOnly=true)    "1 op" with dataOnly)
 """
 
 from __future__ import annotations
@@ -12,37 +14,72 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from motor.motor_asyncio import AsyncIOMotorClient
 
 RECORDS = web.AppKey("records", object)
+# The stored content must be an object for a merge's paths, and of the body's kind for a
+# replace: the bench's bodies are objects, so both check the same, inside the filter.
+IS_OBJECT = {"data": {"$type": "object"}}
+
+
+def dotted(prefix: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The body's top-level keys as `$set` paths under `prefix` (one level is enough for
+    the bench's bodies)."""
+    return {f"{prefix}.{k}": v for k, v in body.items()}
+
+
+async def update(
+    request: web.Request, changes: dict[str, Any], where: dict[str, Any] | None = None
+) -> None:
+    """One update_one of the record in the path; a 400 when nothing matched (no record, or
+    one that fails `where`), as RecordHub answers."""
+    done = await request.app[RECORDS].update_one(  # type: ignore[attr-defined]
+        {"_id": request.match_info["id"], **(where or {})},
+        {"$set": changes, "$inc": {"rev": 1}},
+    )
+    if not done.matched_count:
+        raise web.HTTPBadRequest()
+
+
+async def stored(request: web.Request) -> dict[str, Any]:
+    doc: dict[str, Any] = await request.app[RECORDS].find_one(  # type: ignore[attr-defined]
+        {"_id": request.match_info["id"]}
+    )
+    return doc
 
 
 async def put_one(request: web.Request) -> web.Response:
     body = json.loads(await request.read())
-    await request.app[RECORDS].update_one(  # type: ignore[attr-defined]
-        {"_id": request.match_info["id"]},
-        {"$set": {"data": body, "updatedAt": datetime.now(UTC)}, "$inc": {"rev": 1}},
-    )
+    await update(request, {"data": body, "updatedAt": datetime.now(UTC)})
     return web.json_response({"record": body})
 
 
 async def put_two(request: web.Request) -> web.Response:
+    await update(request, dotted("data.properties", json.loads(await request.read())))
+    return web.json_response({"record": (await stored(request))["data"]})
+
+
+async def put_rested(request: web.Request) -> web.Response:
     body = json.loads(await request.read())
-    records = request.app[RECORDS]
-    record_id = request.match_info["id"]
-    await records.update_one(  # type: ignore[attr-defined]
-        {"_id": record_id},
-        {"$set": {f"data.properties.{k}": v for k, v in body.items()}, "$inc": {"rev": 1}},
-    )
-    doc = await records.find_one({"_id": record_id})  # type: ignore[attr-defined]
-    return web.json_response({"record": doc["data"]})
+    how = request.query.get("strategy", "force")
+    changes = dotted("data", body) if how == "merge" else {"data": body}
+    where = None if how == "force" else IS_OBJECT  # force replaces whatever the kinds
+    await update(request, {**changes, "updatedAt": datetime.now(UTC)}, where)
+    if how != "merge" and request.query.get("dataOnly") == "true":
+        return web.json_response(body)  # the stored content is the body: no read-back
+    doc = await stored(request)
+    envelope = {"uniqueId": doc["_id"], "data": doc["data"]}
+    # Motor reads naive UTC datetimes; rested shows them to the millisecond, with a Z.
+    for field in ("createdAt", "updatedAt"):
+        envelope[field] = doc[field].isoformat(timespec="milliseconds") + "Z"
+    return web.json_response(envelope)
 
 
 async def read(request: web.Request) -> web.Response:
-    doc = await request.app[RECORDS].find_one({"_id": request.match_info["id"]})  # type: ignore[attr-defined]
-    return web.json_response({"record": doc["data"]})
+    return web.json_response({"record": (await stored(request))["data"]})
 
 
 def build(uri: str) -> web.Application:
@@ -52,6 +89,7 @@ def build(uri: str) -> web.Application:
     app.router.add_put("/one/{id}", put_one)
     app.router.add_put("/two/{id}", put_two)
     app.router.add_get("/read/{id}", read)
+    app.router.add_put("/rested/{id}", put_rested)
     return app
 
 

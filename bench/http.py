@@ -15,17 +15,12 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
 
 from bench.targets import (
-    HL_OBJECT,
-    SMALL,
-    Provisioned,
     Target,
     describe_tree,
     export,
@@ -35,36 +30,11 @@ from bench.targets import (
     start_targets,
     stop,
 )
+from bench.workloads import Workload, workloads
 from service.store.embedded import EmbeddedDatabase
 
 ROUNDS = 8  # alternating slices per cell, so noise falls on every target alike
 TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
-HL_UPDATE = json.dumps(
-    {
-        "followers": {"add": ["user_b"], "remove": ["user_a"]},
-        "owner": {"add": ["user_o"], "remove": []},
-        "properties": {
-            "section_of_app": {"add": ["option_3"], "remove": ["option_1"]},
-            "customer_number": 1424,
-            "ticket_name": "Customer not able to login",
-            "notes": "called twice",
-        },
-    }
-)
-
-Call = tuple[list[str], dict[str, str]]  # one target's URL paths (one per worker), headers
-
-
-@dataclass
-class Workload:
-    name: str
-    method: str
-    body: str | None
-    floor_ops: str
-    # By target name: each RecordHub target has its own keys and ids, the floor neither.
-    calls: dict[str, Call]
-    notes: str = ""
-    results: list[dict[str, Any]] = field(default_factory=list)
 
 
 def cpu_us(pid: int) -> float:
@@ -112,8 +82,10 @@ def measure_pair(
     client: MongoClient[Any],
 ) -> dict[str, dict[str, Any]]:
     """Run the targets in alternation, `rounds` slices each, so that the machine's noise
-    falls on all alike; sum the slices per target."""
+    falls on all alike; sum the slices per target. Only the targets the workload applies
+    to run it: the others have no cell in its rows."""
     assert db.process is not None
+    targets = [t for t in targets if t.name in workload.calls]
     totals: dict[str, dict[str, Any]] = {
         t.name: {
             "requests": 0,
@@ -164,57 +136,6 @@ def measure_pair(
             "round_trips": round(acc["ops"] / done, 2),
         }
     return out
-
-
-def workloads(given: dict[str, Provisioned]) -> list[Workload]:
-    """The workloads, with the calls of the floor and of every RecordHub target in `given`."""
-    ids = given["recordhub"]  # the floor's records carry RecordHub's ids (prepare_floor)
-
-    def calls(floor_paths: list[str], service: Callable[[Provisioned], Call]) -> dict[str, Call]:
-        return {"floor": (floor_paths, {}), **{name: service(p) for name, p in given.items()}}
-
-    def bins(p: Provisioned, suffix: str = "") -> list[str]:
-        return [f"/v3/b/{b}{suffix}" for b in p.bins]
-
-    def hl_records(p: Provisioned) -> list[str]:
-        return [f"/objects/{HL_OBJECT}/records/{r}?locationId={p.location}" for r in p.hl_records]
-
-    puts = [f"/one/{b}" for b in ids.bins]
-    return [
-        Workload(
-            "JSONBin PUT unversioned",
-            "PUT",
-            SMALL,
-            "1 op",
-            calls(puts, lambda p: (bins(p), p.keys)),
-        ),
-        Workload(
-            "JSONBin PUT versioned",
-            "PUT",
-            SMALL,
-            "1 op",
-            calls(puts, lambda p: (bins(p), {**p.keys, "X-Bin-Versioning": "true"})),
-            "floor does 1 op; a versioned PUT needs read + claim + CAS (+ the bin read)",
-        ),
-        Workload(
-            "HighLevel update",
-            "PUT",
-            HL_UPDATE,
-            "2 ops (update_one + find_one)",
-            calls([f"/two/{r}" for r in ids.hl_records], lambda p: (hl_records(p), p.hl_headers)),
-            "add/remove on two multi-value fields and three scalar properties",
-        ),
-        Workload(
-            "JSONBin GET latest",
-            "GET",
-            None,
-            "1 op (find_one)",
-            calls(
-                [f"/read/{b}" for b in ids.bins],
-                lambda p: (bins(p, "/latest"), {"X-Master-Key": p.keys["X-Master-Key"]}),
-            ),
-        ),
-    ]
 
 
 def memory_check(service: Target, keys: dict[str, str], bin_id: str, count: int) -> dict[str, Any]:

@@ -15,8 +15,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from service.store.embedded import free_port
 ADMIN_TOKEN = "bench-admin-token-0123456789"
 REPO = Path(__file__).resolve().parents[1]
 HL_OBJECT = "custom_objects.event_ticket"
+REST_ENDPOINT = "bench-records"  # an open rested endpoint: no token, no owner checks
+JSON = {"Content-Type": "application/json"}  # rested stores a text/plain body as a string
 SMALL = json.dumps({"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}})
 # The environment both RecordHub targets are measured with: access logs on (INFO), and
 # HighLevel's rate limits out of the way, as the benchmark measures cost, not the limits.
@@ -47,13 +51,17 @@ class Target:
 @dataclass(frozen=True)
 class Provisioned:
     """What one RecordHub target was given: JSONBin keys and one bin per worker, the
-    HighLevel headers and one record per worker in its project's location."""
+    HighLevel headers and one record per worker in its project's location, the project's
+    API key and one record per worker on its rested endpoint (none at a revision without
+    the rested dialect)."""
 
     keys: dict[str, str]
     bins: list[str]
     location: str
     hl_headers: dict[str, str]
     hl_records: list[str]
+    api_key: str
+    rested_records: list[str]
 
 
 def wait_http(
@@ -189,7 +197,8 @@ def stop(targets: dict[str, Target]) -> None:
 
 
 def prepare(service: Target, workers: int) -> Provisioned:
-    """A pro project with one bin per worker, and the HighLevel records, in `service`."""
+    """A pro project with one bin per worker, the HighLevel and the rested records, in
+    `service`."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
     project = request("POST", service.base + "/admin/projects", {"name": "bench"}, admin)
     keys = {"X-Master-Key": project["masterKey"], "Content-Type": "application/json"}
@@ -200,7 +209,8 @@ def prepare(service: Target, workers: int) -> Provisioned:
     hl_headers, hl_records = prepare_highlevel(
         service, project["id"], project["masterKey"], workers
     )
-    return Provisioned(keys, bins, project["id"], hl_headers, hl_records)
+    rested = prepare_rested(service, project, admin, workers)
+    return Provisioned(keys, bins, project["id"], hl_headers, hl_records, project["apiKey"], rested)
 
 
 def prepare_highlevel(
@@ -242,10 +252,32 @@ def prepare_highlevel(
     return headers, records
 
 
+def prepare_rested(
+    service: Target, project: dict[str, Any], admin: dict[str, str], workers: int
+) -> list[str]:
+    """The open endpoint and one record per worker on it; none when `service` has no rested
+    dialect (a baseline from before #14, whose admin API has no endpoints route)."""
+    endpoints = f"{service.base}/admin/projects/{project['id']}/endpoints"
+    try:
+        request("POST", endpoints, {"name": REST_ENDPOINT}, admin)
+    except urllib.error.HTTPError as exc:
+        if exc.code != 404:
+            raise
+        return []
+    url = f"{service.base}/api/1/ce/{REST_ENDPOINT}?key={project['apiKey']}"
+    return [request("POST", url, json.loads(SMALL), JSON)["uniqueId"] for _ in range(workers)]
+
+
 def prepare_floor(client: MongoClient[Any], ids: Provisioned) -> None:
     """The floor's records under RecordHub's ids (its workloads' paths are built from them):
-    a bin's content for the JSONBin workloads, empty properties for the HighLevel update."""
+    a bin's content for the JSONBin workloads, empty properties for the HighLevel update,
+    and for the rested PUTs the record as created, with the time its envelope shows."""
+    now = datetime.now(UTC)
     client["floor"]["records"].insert_many(
         [{"_id": b, "data": json.loads(SMALL), "rev": 0} for b in ids.bins]
         + [{"_id": r, "data": {"properties": {}}, "rev": 0} for r in ids.hl_records]
+        + [
+            {"_id": r, "data": json.loads(SMALL), "rev": 0, "createdAt": now}
+            for r in ids.rested_records
+        ]
     )
