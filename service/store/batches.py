@@ -27,7 +27,15 @@ from service.core.compiler import CompiledUpdate, compile_plan
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import Invalid, PreconditionFailed, RecordHubError, RecordNotFound
-from service.store.records import Scope, database_errors, now, records_of, stored_id, stored_ids
+from service.store.records import (
+    Scope,
+    among,
+    database_errors,
+    now,
+    records_of,
+    stored_id,
+    stored_ids,
+)
 
 ID_FIELD = "_id"  # the field an item's id is matched on (as in records.selector)
 JUDGED_FIELDS = {"rev": 1, "data": 1, "keysEscaped": 1, "recentWrites": 1}
@@ -79,8 +87,8 @@ BatchItem = Update | Upsert | Create | Delete
 
 
 def scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
-    """The filter of the scope's records with these keys (`ns` is in the `_id`s)."""
-    return {ID_FIELD: {"$in": list(stored_ids(scope, ids))}, "project": scope.project}
+    """The filter of the scope's records with these keys."""
+    return among(scope, list(stored_ids(scope, ids)))
 
 
 async def update_ids(

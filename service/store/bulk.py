@@ -100,8 +100,9 @@ def _step(scope: Scope, n: int, item: BatchItem, moment: datetime, write_id: str
     try:
         if isinstance(item, Upsert):
             compiled = compile_upsert(item.plan, now=moment, write_id=write_id)
-            # An upsert's new record takes its filter's equality fields: `ns` among them.
-            query = {**selector(scope, item.id), "ns": scope.ns, **compiled.filter}
+            # An upsert's new record takes its filter's equality fields: the layout's too.
+            layout = {"project": scope.project, "ns": scope.ns}
+            query = {**selector(scope, item.id), **layout, **compiled.filter}
             return _Step(UpdateOne(query, compiled.update, upsert=True), compiled, write_id)
         if isinstance(item, Update):
             compiled = compile_plan(item.plan, now=moment, write_id=write_id)

@@ -95,10 +95,20 @@ def stored_ids(scope: Scope, keys: Sequence[Any]) -> dict[str, Any]:
 
 
 def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
-    """The filter of one record: its `_id` (which holds the namespace) and its project
-    (which a global key's `_id` does not hold, and a sharded cluster routes by). The
-    embedded database pays for every further field of a filter, so `ns` stays out."""
-    return {"_id": stored_id(scope, record_id), "project": scope.project}
+    """The filter of one record: its `_id`, which holds project and namespace; with
+    global keys (whose `_id` leaves the project out) the project too. Nothing more: the
+    embedded database pays for every further field of a filter (a sixth of its CPU on a
+    one-record update for `project` alone)."""
+    stored = stored_id(scope, record_id)
+    return {"_id": stored, "project": scope.project} if scope.global_keys else {"_id": stored}
+
+
+def among(scope: Scope, stored: list[str]) -> dict[str, Any]:
+    """The filter of the scope's records with these `_id`s (as `selector` for one)."""
+    query: dict[str, Any] = {"_id": {"$in": stored}}
+    if scope.global_keys:
+        query["project"] = scope.project
+    return query
 
 
 def new_document(
@@ -156,9 +166,7 @@ async def find_record(
     database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
 ) -> StoredRecord | None:
     """The record, or None; with global keys, whichever project owns it."""
-    query = {"_id": stored_id(scope, record_id)}
-    if not scope.global_keys:
-        query["project"] = scope.project
+    query = {"_id": stored_id(scope, record_id)}  # with global keys: whoever owns it
     with database_errors():
         document = await records_of(database, scope).find_one(query)
     return None if document is None else record_from(document)
@@ -169,7 +177,7 @@ async def get_records(
 ) -> list[StoredRecord]:
     """The records among `ids` that exist, in the order of `ids` (one round trip)."""
     wanted = list(stored_ids(scope, ids))
-    query = {"_id": {"$in": wanted}, "project": scope.project}
+    query = among(scope, wanted)
     with database_errors():
         found = {doc["_id"]: doc async for doc in records_of(database, scope).find(query)}
     return [record_from(found[i]) for i in wanted if i in found]
