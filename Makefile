@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check fmt fuzz bench k8s clean
+.PHONY: help install run tools test check fmt fuzz bench k8s clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,7 +19,11 @@ install: $(BIN)/python ## create .venv and install the package with its dev extr
 run: ## serve on http://127.0.0.1:8080 (embedded database in ./data unless MONGODB_URI is set)
 	$(BIN)/python -m service
 
-test: ## run the whole test suite
+tools: ## the test suite's tools beyond pip: kubectl and Debian's chromium (idempotent)
+	bash .ci/install-kubectl
+	bash .ci/install-browser
+
+test: tools ## run the whole test suite
 	$(BIN)/python -m pytest
 
 check: ## lint and type-check (never edits files)

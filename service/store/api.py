@@ -16,6 +16,7 @@ from service.store.client import Database, check_reachable, ping
 from service.store.definitionstore import Definitions
 from service.store.directory import Directory
 from service.store.errors import translated
+from service.store.files import Files
 from service.store.locks import RecordLocks
 from service.store.recordstore import Records
 from service.store.tenancy import Projects, Sessions, Users
@@ -40,6 +41,7 @@ class Store:
         self.projects = Projects(db)
         self.users = Users(db)
         self.sessions = Sessions(db)
+        self.files = Files(db)
 
     async def ping(self, *, where: str = "database") -> None:
         await ping(self._db, where=where)

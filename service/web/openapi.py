@@ -164,10 +164,10 @@ def _operation(method: str, path: str, doc: RouteDoc, tags: list[str]) -> dict[s
     if doc.description:
         operation["description"] = doc.description
     if doc.request is not None:
-        operation["requestBody"] = {
-            "required": doc.request_required,
-            "content": {doc.request_media_type: {"schema": _schema(doc.request)}},
-        }
+        content = {doc.request_media_type: {"schema": _schema(doc.request)}}
+        for media_type, schema in doc.request_alternatives.items():
+            content[media_type] = {"schema": _schema(schema)}
+        operation["requestBody"] = {"required": doc.request_required, "content": content}
     if doc.security:
         operation["security"] = [
             {security.name: [] for security in alternative} for alternative in doc.security

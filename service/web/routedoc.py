@@ -57,6 +57,9 @@ class RouteDoc:
     request: SchemaLike | None = None
     request_required: bool = True
     request_media_type: str = "application/json"
+    # Further media types the body may come in, each with its schema (a JSON or a
+    # multipart/form-data body on one route, say).
+    request_alternatives: Mapping[str, SchemaLike] = field(default_factory=dict)
     headers: tuple[Param, ...] = ()
     query: tuple[Param, ...] = ()
     path: tuple[Param, ...] = ()

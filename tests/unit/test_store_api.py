@@ -32,7 +32,14 @@ async def test_a_mapped_method_raises_domain_errors_and_keeps_its_name():
 
 def test_every_public_coroutine_of_every_store_part_is_mapped():
     store = Store(AsyncMongoMockClient()["t"], key_cache_seconds=0)
-    parts = [store.records, store.definitions, store.projects, store.users, store.sessions]
+    parts = [
+        store.records,
+        store.definitions,
+        store.projects,
+        store.users,
+        store.sessions,
+        store.files,
+    ]
     for part in parts:
         methods = [
             (name, member)

@@ -1,11 +1,16 @@
 """Real data for fuzzing the rested routes (OpenAPI tag `rested`): a project of its own (the
 run's tenant shows only its master key, and rested calls carry the API key too), an open, a
-secure and an authentication endpoint, records to read and update, spares to delete, and a
-logged-in user's token."""
+secure and an authentication endpoint, records to read and update, spares to delete (an
+uploaded file's record among them), and a logged-in user's token.
+
+File records stay out of the reads' pool: `fileOnly=true` on one answers the file's own
+content type, where the document promises JSON for every 200 of the call."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
+
+import aiohttp
 
 from tests.web.provision import Api, Http, Rule, Seeded, Tenant
 
@@ -41,6 +46,11 @@ async def provision_rested(http: Http, tenant: Tenant) -> Seeded:
             kept.append(made["uniqueId"])
             spare = await api("POST", url(endpoint), {"spare": n}, headers=token_headers)
             doomed.append(spare["uniqueId"])
+        upload = aiohttp.FormData()
+        upload.add_field("file", b"fuzz", filename="fuzz.txt", content_type="text/plain")
+        async with http.post(url(endpoint), data=upload, headers=token_headers) as answer:
+            assert answer.status == 200, await answer.text()
+            doomed.extend(record["uniqueId"] for record in await answer.json())
     keys = {"query.key": (project["apiKey"],), "query.masterKey": (project["masterKey"],)}
     return Seeded(
         headers=token_headers,

@@ -67,6 +67,7 @@ class LiveServer:
             mongodb_uri=self.db_uri,
             mongodb_db=self.database,
             admin_token=ADMIN_TOKEN,
+            ready_timeout_seconds=30,  # a busy machine's slow ping is not a 5xx to find
             # The run sends thousands of HighLevel calls: no 429 may hide what they reach.
             sections=(HighLevelSettings(burst=10**9, daily_limit=10**12),),
         )

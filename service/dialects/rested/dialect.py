@@ -12,7 +12,9 @@ from service.core.queries import CREATED, KEY, Meta, Order
 from service.dialects.rested import admin, auth, cli, messages, routes
 from service.dialects.rested.access import OWNER
 from service.dialects.rested.context import Context
+from service.dialects.rested.downloads import RangeNotSatisfiable
 from service.dialects.rested.endpoints import RECORDS
+from service.dialects.rested.filestore import BUCKET
 from service.dialects.rested.settings import RestedSettings
 from service.errors import (
     AlreadyExists,
@@ -67,6 +69,7 @@ _STATUSES: dict[type[RecordHubError], int] = {
     AlreadyExists: 400,
     Contended: 409,
     QuotaExceeded: 429,
+    RangeNotSatisfiable: 416,
 }
 
 
@@ -124,3 +127,4 @@ class RestedDialect(Dialect):
         await store.records.ensure_index(RECORDS, oldest)
         await store.records.ensure_index(RECORDS, (Order(Meta(OWNER)), *oldest))
         await store.users.ensure_realm_indexes()
+        await store.files.ensure_indexes(BUCKET)

@@ -48,6 +48,12 @@ STRATEGY = Param(
     {"type": "string", "enum": ["force", "merge", "replace"]},
 )
 JSONATA = Param("jsonata", "A JSONata expression applied to the answer of a read")
+FILE_ONLY = Param(
+    "fileOnly", "`true` with one uniqueId: the record's file itself (for `<img>`, `<video>`)", _FLAG
+)
+STREAM = Param(
+    "stream", "`true` (rested.dev's flag for `<video>`): ranges are always served", _FLAG
+)
 LOGIN = Param("login", "`true` on an authentication endpoint: log in", _FLAG)
 LOGOUT = Param("logout", "`true` on an authentication endpoint: log out", _FLAG)
 NO_COOKIE = Param(
@@ -70,7 +76,19 @@ _ERRORS = {
     "no record, or a bad strategy, body or jsonata expression",
     401: "The endpoint is secure and the access token is missing or not valid",
     403: "Missing API key, an origin not allowed, or a request without an origin",
+    413: "An uploaded file, the text fields or the whole upload is over its limit",
     429: "Too many failed logins or registrations (Retry-After says when to try again)",
+}
+
+
+# A browser's FormData: files in `file`, any other field a text stored under `metadata`.
+UPLOAD_FORM = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1}
+    },
+    "required": ["file"],
+    "additionalProperties": {"type": "string"},
 }
 
 
@@ -80,6 +98,7 @@ def doc(
     query: tuple[Param, ...],
     *,
     body: bool = False,
+    uploads: bool = False,
     errors: tuple[int, ...] = (400, 401, 403),
 ) -> RouteDoc:
     responses: dict[int, str | Reply] = {200: _ANSWER}
@@ -90,6 +109,8 @@ def doc(
         request={"description": "JSON (application/json) or plain text (text/plain)"}
         if body
         else None,
+        request_alternatives={"text/plain": {"type": "string"}}
+        | ({"multipart/form-data": UPLOAD_FORM} if uploads else {}),
         query=(*KEYS, *query),
         path=(ENDPOINT,),
         responses=responses,

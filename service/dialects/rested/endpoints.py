@@ -11,6 +11,7 @@ from typing import Any
 
 from service.core.queries import CREATED, EVERYTHING, Eq, Meta, Query, Range
 from service.core.times import iso_utc
+from service.dialects.rested.filestore import delete_endpoint_files
 from service.errors import AlreadyExists, Invalid, NotFound
 from service.store.api import Store
 from service.store.records import Scope
@@ -125,7 +126,7 @@ async def create_endpoint(
 ) -> Endpoint:
     """A new endpoint; Invalid for a bad name, NameTaken for a taken one.
 
-    Records and users a deleted endpoint of this name left behind go first: a replica
+    Records, files and users a deleted endpoint of this name left behind go first: a replica
     whose cache still held it may have written some after the deletion, and the new
     endpoint must not show them. Only those older than now: the new endpoint's own
     records come after its definition."""
@@ -137,6 +138,7 @@ async def create_endpoint(
     moment = datetime.now(UTC)
     scope = scope_of(project_id, name)
     await store.records.delete_where(scope, Query(Range(CREATED, lt=moment)))
+    await delete_endpoint_files(store, scope, uploaded_before=moment)
     await store.users.delete_realm(project_id, scope.ns, created_before=moment)
     try:
         doc = await store.definitions.create(project_id, CATEGORY, {"key": name, **settled})
@@ -185,12 +187,13 @@ async def update_endpoint(
 
 
 async def delete_endpoint(store: Store, project_id: str, name: str) -> Endpoint:
-    """Delete the endpoint, then its records and (an authentication endpoint's) users and
-    their sessions. The definition goes first, so no new record can land meanwhile (but
-    on another replica's cache, within RESTED_ENDPOINT_CACHE_SECONDS)."""
+    """Delete the endpoint, then its records, their files and (an authentication
+    endpoint's) users and their sessions. The definition goes first, so no new record can
+    land meanwhile (but on another replica's cache, within RESTED_ENDPOINT_CACHE_SECONDS)."""
     endpoint = await get_endpoint(store, project_id, name)
     await store.definitions.delete(project_id, CATEGORY, endpoint.id)
     await store.records.delete_where(endpoint.scope, EVERYTHING)
+    await delete_endpoint_files(store, endpoint.scope)
     if endpoint.authentication:
         await store.users.delete_realm(project_id, endpoint.realm)
         store.directory.forget_project(project_id)  # the users' cached sessions

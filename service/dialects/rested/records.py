@@ -3,8 +3,9 @@
 Round trips, with the endpoint cached: create one; read one; update one for `force` or
 `replace` with `dataOnly=true` (the answer is the body), else two (the write, then the
 read of the stored record for its envelope); delete two (the read that checks the owner
-and gives the answer, then the delete). Each write is one atomic database write: the
-owner and the stored kind are checked in its filter, never read first and then decided.
+and gives the answer, then the delete), and two more for a file record's file. Each write
+is one atomic database write: the owner and the stored kind are checked in its filter,
+never read first and then decided.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from service.dialects.rested import access, messages
 from service.dialects.rested.auth import Caller, NotOwner, require_user
 from service.dialects.rested.context import Context
 from service.dialects.rested.endpoints import Endpoint
+from service.dialects.rested.filestore import delete_record_file
 from service.dialects.rested.params import (
     Strategy,
     data_body,
@@ -173,9 +175,12 @@ async def checked_record(
 async def delete_record(
     request: web.Request, ctx: Context, who: Caller, endpoint: Endpoint
 ) -> web.Response:
-    """DELETE with `uniqueId`: answers the deleted record."""
+    """DELETE with `uniqueId`: answers the deleted record; a file record's file goes too
+    (after the record: no reader finds a record whose file is gone)."""
     key = one_unique_id(request)
     access.required_owner(endpoint, who, "delete")  # a 401 before the read
     record = await checked_record(request, who, endpoint, key)
-    await request.app[STORE].records.delete(endpoint.scope, key)
+    store = request.app[STORE]
+    await store.records.delete(endpoint.scope, key)
+    await delete_record_file(store, endpoint.scope, record.meta)
     return answer(shaped(record, data_only=flag(request, "dataOnly")))

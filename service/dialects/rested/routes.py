@@ -9,16 +9,18 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from service.dialects.rested import messages, records, users
+from service.dialects.rested import downloads, messages, records, uploads, users
 from service.dialects.rested.auth import Caller, caller
 from service.dialects.rested.context import Context, Handler
 from service.dialects.rested.docs import (
     DATA_ONLY,
+    FILE_ONLY,
     JSONATA,
     LOGIN,
     LOGOUT,
     NO_COOKIE,
     STRATEGY,
+    STREAM,
     UNIQUE_ID,
     UNIQUE_ID_REQUIRED,
     doc,
@@ -50,10 +52,22 @@ def endpoint_call(
 async def post_plain(
     request: web.Request, ctx: Context, who: Caller, endpoint: Endpoint
 ) -> web.Response:
-    """Create a record (or, on an authentication endpoint, register, log in or out)"""
+    """Create a record, or upload files (or, on an authentication endpoint, register, log
+    in or out)"""
     if flag(request, "login") or flag(request, "logout"):
         raise Invalid(messages.LOGIN_ELSEWHERE)
+    if uploads.is_upload(request):
+        return await uploads.upload_files(request, ctx, who, endpoint)
     return await records.create_record(request, ctx, who, endpoint)
+
+
+async def get_plain(
+    request: web.Request, ctx: Context, who: Caller, endpoint: Endpoint
+) -> web.StreamResponse:
+    """Read records, or with `fileOnly=true` one record's file"""
+    if flag(request, "fileOnly"):
+        return await downloads.read_file(request, ctx, who, endpoint)
+    return await records.read_records(request, ctx, who, endpoint)
 
 
 async def post_authentication(
@@ -67,21 +81,27 @@ async def post_authentication(
 
 
 _POST = doc(
-    "Create a record, register a user, log in or out",
-    "On an ordinary endpoint: create a record from a JSON or text/plain body. On an "
-    "authentication endpoint: register `{username or email, password, ...}`, or with "
-    "`login=true` log in (JSON only; the token in the cookie, or with `noATCookie=true` in "
-    "the `Authorization` response header), or with `logout=true` log out.",
+    "Create a record, upload files, register a user, log in or out",
+    "On an ordinary endpoint: create a record from a JSON or text/plain body, or upload "
+    "files: a multipart/form-data body with up to RESTED_MAX_FILES files (each at most "
+    "RESTED_MAX_FILE_BYTES) in the field `file`, its text fields stored under `metadata`; "
+    "the answer is then an array with one envelope per file, whose data is `{filename, "
+    "contentType, size, metadata}`. On an authentication endpoint: register `{username or "
+    "email, password, ...}`, or with `login=true` log in (JSON only; the token in the "
+    "cookie, or with `noATCookie=true` in the `Authorization` response header), or with "
+    "`logout=true` log out.",
     (DATA_ONLY, LOGIN, LOGOUT, NO_COOKIE),
     body=True,
-    errors=(400, 401, 403, 429),
+    uploads=True,
+    errors=(400, 401, 403, 413, 429),
 )
 _GET = doc(
-    "Read records, or the logged-in user",
+    "Read records, the logged-in user, or a file",
     "Every record (an array), or those named by `uniqueId` (one envelope for exactly one "
     "id). On an authentication endpoint: the logged-in user's record. `jsonata` applies "
-    "an expression to the answer.",
-    (UNIQUE_ID, DATA_ONLY, JSONATA),
+    "an expression to the answer. With `fileOnly=true` and one `uniqueId` of a file "
+    "record: the file's bytes with its content type (a single `Range` answers 206).",
+    (UNIQUE_ID, DATA_ONLY, JSONATA, FILE_ONLY, STREAM),
 )
 _PUT = doc(
     "Update a record (the seed)",
@@ -91,8 +111,8 @@ _PUT = doc(
 )
 _DELETE = doc(
     "Delete a record (or a user)",
-    "Answers the deleted record. On an authentication endpoint the user goes too, and its "
-    "tokens stop working.",
+    "Answers the deleted record; a file record's file goes too. On an authentication "
+    "endpoint the user goes too, and its tokens stop working.",
     (UNIQUE_ID_REQUIRED, DATA_ONLY),
 )
 
@@ -103,7 +123,7 @@ def table(ctx: Context) -> list[Route]:
 
     return [
         route("POST", post_plain, post_authentication, _POST),
-        route("GET", records.read_records, users.who_am_i, _GET),
+        route("GET", get_plain, users.who_am_i, _GET),
         route("PUT", records.update_record, users.update_user, _PUT),
         route("DELETE", records.delete_record, users.delete_user, _DELETE),
     ]

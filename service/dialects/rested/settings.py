@@ -10,7 +10,7 @@ from service.config import Table, boolean, integer, number
 
 @dataclass(frozen=True)
 class RestedSettings:
-    """Login cookies and sessions, throttles, caches and the bounds of a read."""
+    """Login cookies and sessions, throttles, caches, the bounds of a read and uploads."""
 
     # False only for plain-HTTP development: no client sends a Secure cookie over http://.
     cookie_secure: bool = True
@@ -25,6 +25,11 @@ class RestedSettings:
     max_read_records: int = 10_000
     # GET with exactly one uniqueId answers one envelope (false: an array of one).
     single_id_as_object: bool = True
+    # Uploads: files a request and bytes a file (rested.dev's 10 and 100 MB), and the text
+    # fields stored under `metadata` (names and values, a request).
+    max_files: int = 10
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_metadata_bytes: int = 64 * 1024
 
     environment: ClassVar[Table] = {
         "RESTED_COOKIE_SECURE": ("cookie_secure", boolean),
@@ -36,4 +41,7 @@ class RestedSettings:
         "RESTED_JSONATA_TIMEOUT_MS": ("jsonata_timeout_ms", integer(10, 60_000)),
         "RESTED_MAX_READ_RECORDS": ("max_read_records", integer(1, 10**7)),
         "RESTED_SINGLE_ID_AS_OBJECT": ("single_id_as_object", boolean),
+        "RESTED_MAX_FILES": ("max_files", integer(1, 1000)),
+        "RESTED_MAX_FILE_BYTES": ("max_file_bytes", integer(1, 2**40)),
+        "RESTED_MAX_FILE_METADATA_BYTES": ("max_metadata_bytes", integer(0, 16 * 1024 * 1024)),
     }

@@ -22,6 +22,11 @@ async def test_the_spec_documents_every_rested_call(client):
         "merge",
         "replace",
     ]
+    get = {p["name"] for p in item["get"]["parameters"]}
+    assert {"fileOnly", "stream", "uniqueId"} <= get
+    assert (
+        "413" in item["post"]["responses"] and "multipart/form-data" in item["post"]["description"]
+    )
     admin = spec["paths"]["/admin/projects/{id}/endpoints"]
     assert sorted(admin) == ["get", "post"] and admin["post"]["tags"] == ["admin"]
 
