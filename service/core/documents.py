@@ -28,6 +28,8 @@ from service.core.fieldnames import needs_escape, restore
 from service.core.pipeline import SCRATCH
 from service.errors import InvalidPlan, InvalidValue
 
+# One encoder for every key: json.dumps with options builds a new encoder on each call.
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 RECENT_WRITES = 16  # how many multi-record write ids a record remembers
 
 LAYOUT_FIELDS = frozenset(
@@ -42,7 +44,7 @@ RecordKey = str | int | tuple[Scalar, ...]
 def encode_key(project: str | None, ns: str, key: Any) -> str:
     """The stored `_id` of record `key` (a list is taken as the tuple it equals)."""
     parts = [project, ns, _checked(key)]
-    return json.dumps(parts, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return _KEY_ENCODER.encode(parts)
 
 
 def decode_key(stored_id: str) -> RecordKey:

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.core.documents import check_meta
 from service.core.kinds import Kind
 from service.core.paths import Path, as_path
 from service.errors import InvalidPlan, InvalidValue
@@ -143,6 +144,8 @@ class Preconditions:
     def __post_init__(self) -> None:
         if type(self.limits) is not tuple:
             _fix(self, "limits", tuple(self.limits))
+        if self.meta:
+            check_meta(self.meta)
 
 
 NO_PRECONDITIONS = Preconditions()  # immutable, so one instance serves every plan

@@ -85,8 +85,7 @@ def check_reachable(database: AsyncIOMotorDatabase) -> None:
     description = getattr(database.client, "topology_description", None)
     if not isinstance(description, TopologyDescription):  # a mock client (unit tests)
         return
-    servers = description.server_descriptions().values()
-    if any(server.error is not None for server in servers) and not any(
-        server.is_server_type_known for server in servers
-    ):
+    if description.has_known_servers:  # the common case, decided in one step
+        return
+    if any(server.error is not None for server in description.server_descriptions().values()):
         raise unavailable()

@@ -24,6 +24,7 @@ from service.store.records import Scope
 NS = "jsonbin"
 COLLECTION_CATEGORY = "jsonbin.collection"
 LISTED = ("collectionId", "private", "name")
+_PRIVATE_WITHOUT_SCHEMA = Preconditions(meta={"private": True, "schemaDocId": None})
 # Found by id whoever owns it: with global keys the scope's project plays no part.
 ANY_OWNER = ""
 
@@ -84,8 +85,7 @@ async def replace_private(store: Store, *, bin_id: str, project: str, record: An
 
     False when the filter misses (not found, not the project's, public, or validated by a
     schema); the caller then reads the bin to find out which and takes the general path."""
-    guarded = Preconditions(meta={"private": True, "schemaDocId": None})
-    plan = Plan((Replace(record),), preconditions=guarded)
+    plan = Plan((Replace(record),), preconditions=_PRIVATE_WITHOUT_SCHEMA)
     return await store.records.try_apply(scope_of(project), bin_id, plan)
 
 
