@@ -99,9 +99,11 @@ def content_of(document: dict[str, Any]) -> Any:
     return restore(data) if document.get("keysEscaped") else data
 
 
-def record_from(document: dict[str, Any]) -> StoredRecord:
+def record_from(document: dict[str, Any], key: Any = None) -> StoredRecord:
+    """The record a document holds; `key`, when the reader asked for that record, spares
+    decoding it from `_id`."""
     return StoredRecord(
-        id=decode_key(document["_id"]),
+        id=decode_key(document["_id"]) if key is None else key,
         project=document["project"],
         ns=document["ns"],
         data=content_of(document),

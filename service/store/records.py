@@ -159,7 +159,7 @@ async def get_record(database: AsyncIOMotorDatabase, scope: Scope, record_id: An
         document = await records_of(database, scope).find_one(selector(scope, record_id))
     if document is None:
         raise RecordNotFound("record not found", details={"id": record_id})
-    return record_from(document)
+    return record_from(document, record_id)
 
 
 async def find_record(
@@ -169,7 +169,7 @@ async def find_record(
     query = {"_id": stored_id(scope, record_id)}  # with global keys: whoever owns it
     with database_errors():
         document = await records_of(database, scope).find_one(query)
-    return None if document is None else record_from(document)
+    return None if document is None else record_from(document, record_id)
 
 
 async def get_records(

@@ -13,7 +13,7 @@ from service.web.definitions_cache import DefinitionCache
 from service.web.metrics import Metrics
 
 if TYPE_CHECKING:  # dialect.py imports the principal, which imports these keys
-    from service.web.dialect import Dialects
+    from service.web.dialect import Dialect, Dialects
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Lifecycle:
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)  # the database, as the service uses it
 DIALECTS: web.AppKey[Dialects] = web.AppKey("dialects")
+DIALECT: web.RequestKey[Dialect] = web.RequestKey("dialect")  # the request's, set by the edge
 METRICS = web.AppKey("metrics", Metrics)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 DEFINITION_CACHE = web.AppKey("definition_cache", DefinitionCache)

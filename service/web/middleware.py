@@ -31,7 +31,7 @@ from service.errors import (
     RouteNotFound,
 )
 from service.store.errors import translate
-from service.web.appkeys import DIALECTS, METRICS, STORE
+from service.web.appkeys import DIALECT, DIALECTS, METRICS, STORE
 from service.web.cors import add_cors_headers, answer_preflight
 from service.web.dialect import Dialect
 from service.web.metrics import route_template
@@ -63,7 +63,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
     dialects = request.app[DIALECTS]
-    dialect = dialects.for_request(request)
+    dialect = request[DIALECT] = dialects.for_request(request)
     status = 500
     try:
         try:

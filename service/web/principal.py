@@ -21,7 +21,7 @@ from aiohttp import web
 
 from service.store.directory import Directory
 from service.store.projects import KeyRecord, Project
-from service.web.appkeys import DIALECTS, STORE
+from service.web.appkeys import DIALECT, DIALECTS, STORE
 
 if TYPE_CHECKING:
     from service.web.dialect import Dialect
@@ -90,7 +90,8 @@ async def principal(request: web.Request) -> Principal:
     known = request.get(PRINCIPAL)
     if known is not None:
         return known
-    key, token = _presented(request, request.app[DIALECTS].for_request(request))
+    dialect = request.get(DIALECT) or request.app[DIALECTS].for_request(request)
+    key, token = _presented(request, dialect)
     directory = request.app[STORE].directory
     found = ANONYMOUS
     if key is not None:

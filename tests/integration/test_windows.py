@@ -15,6 +15,7 @@ from service.store.client import connect
 from service.store.windows import (
     MONTH,
     WINDOWS,
+    CalendarMonth,
     Every,
     ExactLimiter,
     MeteredLimiter,
@@ -182,6 +183,16 @@ def test_the_calendar_month_ends_at_the_first_of_the_next_month_in_utc():
     assert MONTH.window(december) == ("2024-12", datetime(2025, 1, 1, tzinfo=UTC).timestamp())
     first = datetime(2024, 2, 1, tzinfo=UTC).timestamp()
     assert MONTH.window(first) == ("2024-02", datetime(2024, 3, 1, tzinfo=UTC).timestamp())
+
+
+def test_the_remembered_month_is_left_at_its_edges_both_ways():
+    month = CalendarMonth()
+    last = datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+    edge = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
+    assert month.window(last)[0] == "2024-12"
+    assert month.window(edge)[0] == "2025-01"  # the end belongs to the next month
+    assert month.window(last)[0] == "2024-12"  # and a clock that goes back is followed
+    assert month.window(edge - 31 * 86_400)[0] == "2024-12"  # the first second of December
 
 
 def test_fixed_windows_are_aligned_to_the_epoch():
