@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, fields
 
 from service.dialects.rested import context, endpoints
-from service.errors import Invalid
-from service.web.appkeys import SETTINGS, STORE
-from service.web.body import read_json
+from service.web.admin import load_body
+from service.web.appkeys import STORE
 from service.web.fields import StrictBoolean
 from service.web.routedoc import Param, Reply, Route, RouteDoc
 
@@ -53,17 +52,8 @@ class EndpointSchema(Schema):
     updatedAt = fields.DateTime(required=True)
 
 
-async def _load(request: web.Request, schema: Schema) -> dict[str, Any]:
-    body = await read_json(request, request.app[SETTINGS].max_body_bytes)
-    try:
-        loaded: dict[str, Any] = schema.load(body)
-    except ValidationError as exc:
-        raise Invalid("request body is invalid", details=exc.messages) from None
-    return loaded
-
-
 async def create_endpoint(request: web.Request) -> web.Response:
-    data = await _load(request, EndpointCreateSchema())
+    data = await load_body(request, EndpointCreateSchema())
     name = data.pop("name")
     project_id = request.match_info["id"]
     endpoint = await endpoints.create_endpoint(request.app[STORE], project_id, name, data)
@@ -83,7 +73,7 @@ async def read_endpoint(request: web.Request) -> web.Response:
 
 
 async def patch_endpoint(request: web.Request) -> web.Response:
-    data = await _load(request, EndpointPatchSchema())
+    data = await load_body(request, EndpointPatchSchema())
     project_id, name = request.match_info["id"], request.match_info["name"]
     endpoint = await endpoints.update_endpoint(request.app[STORE], project_id, name, data)
     context.forget(request.app, project_id, name)
