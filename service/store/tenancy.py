@@ -97,7 +97,7 @@ class Users:
             self._db, project_id, password=password, email=email, username=username
         )
 
-    # Users of a realm (rested's authentication endpoints): service.store.users.
+    # Users of a realm (a dialect's own logins): service.store.users.
 
     async def ensure_realm_indexes(self) -> None:
         await users.ensure_realm_indexes(self._db)

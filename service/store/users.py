@@ -1,5 +1,6 @@
-"""Looking up a project's users and checking their passwords (the logins of buzz, sas_lists),
-and the users of a realm (rested's authentication endpoints): create, log in, update, delete.
+"""Looking up a project's users and checking their passwords, and the users of a realm (a
+namespace of logins inside a project, such as a dialect's authentication endpoint): create,
+log in, update, delete.
 
 Project users are created by the admin API (service.store.projects.create_user)."""
 
@@ -23,7 +24,7 @@ from service.store.sessions import SESSIONS
 
 @dataclass(frozen=True)
 class User:
-    """A login of a project (buzz, sas_lists); never carries the password or its hash."""
+    """A login of a project; never carries the password or its hash."""
 
     id: str
     project_id: str
@@ -82,10 +83,10 @@ async def check_login(
     return _user_from(doc) if matches else None
 
 
-# Users of a realm: a namespace of logins inside a project (a rested authentication
-# endpoint's users). A user has a username, an email or both, each unique in its realm;
-# their own collection, as the project users' unique email index cannot hold users
-# without one.
+# Users of a realm: a namespace of logins inside a project (the users of one of a
+# dialect's authentication endpoints, say). A user has a username, an email or both, each
+# unique in its realm; their own collection, as the project users' unique email index
+# cannot hold users without one.
 REALM_USERS = "realmusers"
 
 
