@@ -147,7 +147,13 @@ async def revoke(db: Database, session_id: str) -> bool:
 
 
 @translated
-async def revoke_user(db: Database, project_id: str, user_id: str) -> int:
-    """End every session of a user (a deleted user, a changed password); how many ended."""
-    result = await db[SESSIONS].delete_many({"project": project_id, "user": user_id})
+async def revoke_user(
+    db: Database, project_id: str, user_id: str, *, keep: str | None = None
+) -> int:
+    """End every session of a user (a deleted user, a changed password) but `keep`, the
+    one the change was made with; how many ended."""
+    query: dict[str, Any] = {"project": project_id, "user": user_id}
+    if keep is not None:
+        query["_id"] = {"$ne": keep}
+    result = await db[SESSIONS].delete_many(query)
     return result.deleted_count

@@ -186,5 +186,5 @@ class Sessions:
     async def revoke(self, session_id: str) -> bool:
         return await sessions.revoke(self._db, session_id)
 
-    async def revoke_user(self, project_id: str, user_id: str) -> int:
-        return await sessions.revoke_user(self._db, project_id, user_id)
+    async def revoke_user(self, project_id: str, user_id: str, *, keep: str | None = None) -> int:
+        return await sessions.revoke_user(self._db, project_id, user_id, keep=keep)

@@ -170,6 +170,12 @@ async def update_user(
     await store.users.update_in_realm(
         who.project.id, endpoint.realm, key, names=changes, password=password
     )
+    if password is not None:
+        # A new password ends the user's other logins (a stolen token among them); the
+        # session the change came with, if it is the user's own, stays.
+        keep = who.session if who.user == key else None
+        await store.sessions.revoke_user(who.project.id, key, keep=keep)
+        store.directory.forget_user(who.project.id, key)
     plan = update_plan(how, without_password(body), owner)
     record = await write(request, endpoint, who, key, plan, read=True)
     assert record is not None

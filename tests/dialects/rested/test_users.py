@@ -203,6 +203,20 @@ async def test_update_user_keeps_a_login_and_changes_the_password(rested, auth):
     await refused(null_name, 400)
 
 
+async def test_a_new_password_ends_the_users_other_logins_but_not_its_own(rested, auth):
+    ann = await register(rested, auth, "ann")
+    mine = {"Authorization": await login_token(rested, auth, "ann")}
+    other = {"Authorization": await login_token(rested, auth, "ann")}
+    body = {"username": "ann", "password": "pw-5678"}
+    await rested.ok("PUT", auth, headers=mine, params={"uniqueId": ann["uniqueId"]}, json=body)
+    await refused(await rested.call("GET", auth, headers=other), 401, messages.TOKEN_INVALID)
+    assert (await rested.ok("GET", auth, headers=mine))["uniqueId"] == ann["uniqueId"]
+    # A master-key change ends every login of the user.
+    body["password"] = "pw-9012"
+    await rested.ok("PUT", auth, master=True, params={"uniqueId": ann["uniqueId"]}, json=body)
+    await refused(await rested.call("GET", auth, headers=mine), 401, messages.TOKEN_INVALID)
+
+
 async def test_update_user_to_a_taken_username_is_400(rested, auth):
     ann = await register(rested, auth, "ann")
     await register(rested, auth, "bob")
