@@ -29,8 +29,8 @@ from service.store import definitions, transactions, versions
 from service.store.client import Database
 from service.store.errors import database_errors
 from service.store.locks import RecordLocks
-from service.store.queries import render
-from service.store.records import Scope, new_document, now, records_of, selector, stored_id
+from service.store.queries import cursor
+from service.store.records import Scope, new_document, now, records_of, rendered, selector
 
 CATALOG = "catalog"
 STRIPES = 16
@@ -138,16 +138,13 @@ async def delete(db: Database, scope: Scope, key: Any, *, locks: RecordLocks) ->
 
 async def listing(db: Database, scope: Scope, query: Query) -> list[dict[str, Any]]:
     """One page of the catalog: each entry's `key`, `createdAt` and listed fields."""
-    rendered = render(query, {"project": scope.project, "ns": scope.ns}, _codec(scope))
-    cursor = db[CATALOG].find(rendered.filter)
-    if rendered.sort:
-        cursor = cursor.sort(rendered.sort)
-    cursor = cursor.skip(rendered.skip).limit(rendered.limit)
+    # Catalog entries share their record's `_id`: the records' rendering applies.
+    found = cursor(db[CATALOG], rendered(scope, query))
     shown = ("createdAt", *scope.listed)
     with database_errors():
         return [
             {"key": decode_key(doc["_id"]), **{name: doc.get(name) for name in shown}}
-            async for doc in cursor
+            async for doc in found
         ]
 
 
@@ -185,7 +182,3 @@ async def rebind(
 async def _guard(db: Database, session: Any, project: str, binding: Binding, stripe: int) -> None:
     name = f"{binding.category}/{binding.definition_id}/{stripe}"
     await transactions.guard(db, session, project=project, name=name)
-
-
-def _codec(scope: Scope) -> Any:
-    return lambda key: stored_id(scope, key)

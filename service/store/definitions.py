@@ -19,7 +19,7 @@ from service.errors import AlreadyExists, InvalidPlan, NotFound, RevisionMismatc
 from service.store import transactions
 from service.store.client import Database
 from service.store.errors import translated
-from service.store.queries import Rendered, render
+from service.store.queries import Rendered, cursor, render
 
 DEFINITIONS = "definitions"
 
@@ -123,12 +123,9 @@ async def find(
 ) -> list[dict[str, Any]]:
     """The definitions of these categories that `query` selects (metadata fields are the
     definition's fields), in its order, oldest first by default."""
-    rendered = _selected(project, categories, query)
-    cursor = (
-        db[DEFINITIONS].find(rendered.filter, session=session).sort(rendered.sort or [("_id", 1)])
-    )
-    cursor = cursor.skip(rendered.skip).limit(rendered.limit)
-    return [dict(doc) async for doc in cursor]
+    selected = _selected(project, categories, query)
+    found = cursor(db[DEFINITIONS], selected, session=session, default_sort=[("_id", 1)])
+    return [dict(doc) async for doc in found]
 
 
 @translated

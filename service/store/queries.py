@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorCursor
+
 from service.core.fieldnames import prepare
 from service.core.paths import field_of
 from service.core.queries import (
@@ -49,6 +51,21 @@ def render(query: Query, base: dict[str, Any], key_of: KeyCodec) -> Rendered:
     sort = [(_name(order.field), -1 if order.descending else 1) for order in query.order]
     found = parts[0] if len(parts) == 1 else {"$and": parts}
     return Rendered(found, sort, query.offset, query.limit or 0)
+
+
+def cursor(
+    collection: AsyncIOMotorCollection,
+    rendered: Rendered,
+    *,
+    session: Any = None,
+    default_sort: list[tuple[str, int]] | None = None,
+) -> AsyncIOMotorCursor:
+    """The cursor reading one page of what `rendered` selects, in its order."""
+    found = collection.find(rendered.filter, session=session)
+    order = rendered.sort or default_sort
+    if order:
+        found = found.sort(order)
+    return found.skip(rendered.skip).limit(rendered.limit)
 
 
 def condition(term: Term, key_of: KeyCodec) -> dict[str, Any]:

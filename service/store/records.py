@@ -33,9 +33,11 @@ from service.core.documents import (
 )
 from service.core.fieldnames import prepare
 from service.core.operations import Plan
+from service.core.queries import Query
 from service.errors import RecordHubError, RecordNotFound
 from service.store.errors import database_errors
 from service.store.locks import overloaded
+from service.store.queries import Rendered, render
 
 # Records live in one collection per dialect family (Scope.collection), so each carries
 # only the indexes its own dialect needs: SecantusDB maintains every index of a collection
@@ -101,6 +103,12 @@ def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
     one-record update for `project` alone)."""
     stored = stored_id(scope, record_id)
     return {"_id": stored, "project": scope.project} if scope.global_keys else {"_id": stored}
+
+
+def rendered(scope: Scope, query: Query) -> Rendered:
+    """A query over the scope's records as a filter (keys as their `_id`s), sort and page."""
+    base = {"project": scope.project, "ns": scope.ns}
+    return render(query, base, lambda key: stored_id(scope, key))
 
 
 def among(scope: Scope, stored: list[str]) -> dict[str, Any]:

@@ -15,32 +15,23 @@ from service.core.operations import Plan
 from service.core.queries import Order, Query
 from service.store.client import Database
 from service.store.errors import database_errors
-from service.store.queries import Rendered, render
-from service.store.records import Scope, now, records_of, stored_id
+from service.store.queries import cursor, render
+from service.store.records import Scope, now, records_of, rendered
 from service.store.versions import VERSIONS
-
-
-def _rendered(scope: Scope, query: Query) -> Rendered:
-    base = {"project": scope.project, "ns": scope.ns}
-    return render(query, base, lambda key: stored_id(scope, key))
 
 
 async def find(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
     """The records the query selects, in its order, one page of them."""
-    rendered = _rendered(scope, query)
-    cursor = records_of(db, scope).find(rendered.filter)
-    if rendered.sort:
-        cursor = cursor.sort(rendered.sort)
-    cursor = cursor.skip(rendered.skip).limit(rendered.limit)
+    found = cursor(records_of(db, scope), rendered(scope, query))
     with database_errors():
-        return [record_from(doc) async for doc in cursor]
+        return [record_from(doc) async for doc in found]
 
 
 async def count(db: Database, scope: Scope, query: Query) -> int:
     """How many records the query's condition selects (its order and page aside)."""
-    rendered = _rendered(scope, Query(where=query.where))
+    selected = rendered(scope, Query(where=query.where))
     with database_errors():
-        return int(await records_of(db, scope).count_documents(rendered.filter))
+        return int(await records_of(db, scope).count_documents(selected.filter))
 
 
 async def page(db: Database, scope: Scope, query: Query) -> tuple[list[StoredRecord], int]:
@@ -54,18 +45,18 @@ async def update_where(db: Database, scope: Scope, query: Query, plan: Plan) -> 
     """Apply `plan` to every record the query's condition selects (each record atomically,
     not all together); how many it changed. A record the plan's guards refuse is skipped."""
     compiled = compile_plan(plan, now=now())
-    rendered = _rendered(scope, Query(where=query.where))
-    selected = {"$and": [rendered.filter, compiled.filter]} if compiled.filter else rendered.filter
+    within = rendered(scope, Query(where=query.where)).filter
+    chosen = {"$and": [within, compiled.filter]} if compiled.filter else within
     with database_errors():
-        result = await records_of(db, scope).update_many(selected, compiled.update)
+        result = await records_of(db, scope).update_many(chosen, compiled.update)
     return int(result.modified_count)
 
 
 async def delete_where(db: Database, scope: Scope, query: Query) -> int:
     """Delete the records the query's condition selects, and their versions; how many."""
-    rendered = _rendered(scope, Query(where=query.where))
+    selected = rendered(scope, Query(where=query.where))
     with database_errors():
-        ids = [doc["_id"] async for doc in records_of(db, scope).find(rendered.filter, {"_id": 1})]
+        ids = [doc["_id"] async for doc in records_of(db, scope).find(selected.filter, {"_id": 1})]
         if not ids:
             return 0
         await db[VERSIONS].delete_many({"record": {"$in": ids}})
@@ -76,7 +67,7 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
 async def ensure_index(db: Database, collection: str, order: Sequence[Order]) -> None:
     """An index serving queries of one namespace in `order` (after project and ns)."""
     keys: list[tuple[str, Any]] = [("project", ASCENDING), ("ns", ASCENDING)]
-    rendered = render(Query(order=tuple(order)), {}, lambda key: key)
-    keys += [(name, DESCENDING if way < 0 else ASCENDING) for name, way in rendered.sort]
+    ordered = render(Query(order=tuple(order)), {}, lambda key: key)
+    keys += [(name, DESCENDING if way < 0 else ASCENDING) for name, way in ordered.sort]
     with database_errors():
         await db[collection].create_index(keys)

@@ -257,28 +257,3 @@ async def _first_content(database: AsyncIOMotorDatabase, slots: dict[str, Any]) 
     if slot is None:
         raise VersionNotFound("version not found", details={"version": 1})
     return {"data": slot["data"], "keysEscaped": bool(slot.get("keysEscaped"))}
-
-
-async def delete_with_versions(
-    database: AsyncIOMotorDatabase,
-    scope: Scope,
-    record_id: Any,
-    *,
-    locks: RecordLocks | None = None,
-) -> int:
-    """Delete a record and its versions; returns how many versions it had."""
-    return await settle(
-        locks, scope.collection, record_id, lambda: _delete_once(database, scope, record_id)
-    )
-
-
-async def _delete_once(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
-    live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
-    with database_errors():
-        result = await records_of(database, scope).delete_one(
-            {**selector(scope, record_id), "rev": live["rev"]}
-        )
-        if not result.deleted_count:
-            raise contended()
-        await versions_of(database).delete_many(slots_of(scope, record_id))
-    return int(live.get("version", 0))

@@ -8,6 +8,7 @@ import pytest
 
 from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
 from service.errors import NotFound, PreconditionFailed
+from service.store.api import Store
 from service.store.locks import RecordLocks
 from service.store.records import apply_plan, create_record, get_record, now, selector
 from service.store.versions import (
@@ -16,7 +17,6 @@ from service.store.versions import (
     count_versions,
     delete_versions,
     delete_versions_to_first,
-    delete_with_versions,
     read_version,
     slots_of,
 )
@@ -125,7 +125,8 @@ async def test_deleting_versions_to_first_restores_the_original_content(engine_d
 
 async def test_deleting_a_record_with_versions_reports_and_removes_them(engine_db, scope):
     await versioned_bin(engine_db, scope, {"v": 1}, {"v": 2}, {"v": 3})
-    assert await delete_with_versions(engine_db, scope, "bin") == 3
+    store = Store(engine_db, key_cache_seconds=0)
+    assert await store.records.delete_with_versions(scope, "bin") == 3
     assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
     with pytest.raises(NotFound):
         await get_record(engine_db, scope, "bin")
@@ -135,9 +136,10 @@ async def test_deleting_a_record_amid_locked_versioned_writers_leaves_no_version
     engine_db, scope
 ):
     await create_record(engine_db, scope, "bin", {"v": 0})
-    locks = RecordLocks()
+    store = Store(engine_db, key_cache_seconds=0)
+    locks = store.locks
     writes = [apply_versioned(engine_db, scope, "bin", replace(i), locks=locks) for i in range(8)]
-    deletion = delete_with_versions(engine_db, scope, "bin", locks=locks)
+    deletion = store.records.delete_with_versions(scope, "bin")
     later = [apply_versioned(engine_db, scope, "bin", replace(i), locks=locks) for i in range(4)]
     outcomes = await asyncio.gather(*writes, deletion, *later, return_exceptions=True)
     # The lock is first come, first served: 8 writes land, the delete reports them, and
