@@ -22,7 +22,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.core.documents import StoredRecord, decode_key
+from service.core.compiler import revision_mismatch
+from service.core.documents import StoredRecord, decode_key, record_from
 from service.core.queries import Query
 from service.errors import Conflict, DefinitionChanged, RecordNotFound
 from service.store import definitions, transactions, versions
@@ -30,7 +31,15 @@ from service.store.client import Database
 from service.store.errors import database_errors
 from service.store.locks import RecordLocks
 from service.store.queries import cursor
-from service.store.records import Scope, new_document, now, records_of, rendered, selector
+from service.store.records import (
+    Scope,
+    among,
+    new_document,
+    now,
+    records_of,
+    rendered,
+    selector,
+)
 
 CATALOG = "catalog"
 STRIPES = 16
@@ -115,16 +124,23 @@ async def set_meta(
         await transactions.run(db, work)
 
 
-async def delete(db: Database, scope: Scope, key: Any, *, locks: RecordLocks) -> int:
+async def delete(
+    db: Database, scope: Scope, key: Any, *, locks: RecordLocks, expected_rev: int | None = None
+) -> int:
     """Delete the record, its versions and its catalog entry in one transaction (no
-    listing shows a deleted record); how many versions went with it."""
+    listing shows a deleted record); how many versions went with it. With `expected_rev`,
+    only at that revision (RevisionMismatch)."""
     found = selector(scope, key)
 
     async def work(session: Any) -> int:
         # Read and delete in one snapshot: a write in between makes the delete conflict.
-        live = await records_of(db, scope).find_one(found, {"version": 1}, session=session)
+        live = await records_of(db, scope).find_one(
+            found, {"version": 1, "rev": 1}, session=session
+        )
         if live is None:
             raise RecordNotFound("record not found", details={"id": key})
+        if expected_rev is not None and live["rev"] != expected_rev:
+            raise revision_mismatch(live["rev"], expected_rev)
         await records_of(db, scope).delete_one(found, session=session)
         slots = versions.slots_of(scope, key)
         await versions.versions_of(db).delete_many(slots, session=session)
@@ -146,6 +162,18 @@ async def listing(db: Database, scope: Scope, query: Query) -> list[dict[str, An
             {"key": decode_key(doc["_id"]), **{name: doc.get(name) for name in shown}}
             async for doc in found
         ]
+
+
+async def listed_records(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
+    """The records of one page of the catalog, in its order: the entries, then the records
+    by `_id` (two reads). An entry whose record `delete_where` has just removed is skipped."""
+    found = cursor(db[CATALOG], rendered(scope, query))
+    with database_errors():
+        ids = [doc["_id"] async for doc in found]
+        if not ids:
+            return []
+        records = {doc["_id"]: doc async for doc in records_of(db, scope).find(among(scope, ids))}
+    return [record_from(records[i]) for i in ids if i in records]
 
 
 async def rebind(

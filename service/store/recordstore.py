@@ -51,6 +51,12 @@ class Records:
         return await records.get_records(self._db, scope, keys)
 
     async def delete(self, scope: Scope, key: Any, *, expected_rev: int | None = None) -> None:
+        """Delete one record (with its catalog entry and versions in a catalogued scope)."""
+        if scope.listed:
+            await catalog.delete(
+                self._db, scope, key, locks=self._locks, expected_rev=expected_rev
+            )
+            return
         await records.delete_record(self._db, scope, key, expected_rev=expected_rev)
 
     async def apply(self, scope: Scope, key: Any, plan: Plan) -> Receipt:
@@ -97,6 +103,11 @@ class Records:
 
     async def listing(self, scope: Scope, query: Query) -> list[dict[str, Any]]:
         return await catalog.listing(self._db, scope, query)
+
+    async def listed(self, scope: Scope, query: Query) -> list[StoredRecord]:
+        """The records a query over the catalog (key, creation time, listed metadata)
+        selects, in its order."""
+        return await catalog.listed_records(self._db, scope, query)
 
     async def rebind(self, scope: Scope, binding: Binding, *, unset: tuple[str, ...] = ()) -> None:
         await catalog.rebind(self._db, scope, binding, unset=unset)

@@ -13,6 +13,7 @@ from service.core.compiler import compile_plan
 from service.core.documents import StoredRecord, record_from
 from service.core.operations import Plan
 from service.core.queries import Order, Query
+from service.store.catalog import CATALOG
 from service.store.client import Database
 from service.store.errors import database_errors
 from service.store.queries import cursor, render
@@ -53,7 +54,9 @@ async def update_where(db: Database, scope: Scope, query: Query, plan: Plan) -> 
 
 
 async def delete_where(db: Database, scope: Scope, query: Query) -> int:
-    """Delete the records the query's condition selects, and their versions; how many."""
+    """Delete the records the query's condition selects, their versions and catalog
+    entries; how many. Not one transaction (it may be any size): the entries go last, and
+    a listing skips an entry whose record is gone."""
     selected = rendered(scope, Query(where=query.where))
     with database_errors():
         ids = [doc["_id"] async for doc in records_of(db, scope).find(selected.filter, {"_id": 1})]
@@ -61,6 +64,8 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
             return 0
         await db[VERSIONS].delete_many({"record": {"$in": ids}})
         result = await records_of(db, scope).delete_many({"_id": {"$in": ids}})
+        if scope.listed:
+            await db[CATALOG].delete_many({"_id": {"$in": ids}})
     return int(result.deleted_count)
 
 

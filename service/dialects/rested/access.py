@@ -15,9 +15,8 @@ from typing import Any, Literal
 
 from service.core.queries import Eq, Meta, Term
 from service.dialects.rested.auth import Caller, require_user
-from service.dialects.rested.endpoints import Endpoint
+from service.dialects.rested.endpoints import OWNER, Endpoint
 
-OWNER = "owner"
 Action = Literal["read", "update", "delete"]
 
 

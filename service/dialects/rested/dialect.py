@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import web
 
 from service.config import Settings
-from service.core.queries import CREATED, KEY, Meta, Order
 from service.dialects.rested import admin, auth, cli, messages, routes
 from service.dialects.rested.access import OWNER
 from service.dialects.rested.context import Context
 from service.dialects.rested.downloads import RangeNotSatisfiable
-from service.dialects.rested.endpoints import RECORDS
 from service.dialects.rested.filestore import BUCKET
 from service.dialects.rested.settings import RestedSettings
 from service.errors import (
@@ -122,9 +120,9 @@ class RestedDialect(Dialect):
         return web.json_response({"message": text}, status=status, headers=error.headers)
 
     async def ensure_indexes(self, store: Store) -> None:
-        # Reads list an endpoint's records oldest first: all of them, or one owner's.
-        oldest = (Order(CREATED), Order(KEY))
-        await store.records.ensure_index(RECORDS, oldest)
-        await store.records.ensure_index(RECORDS, (Order(Meta(OWNER)), *oldest))
+        # Reads list an endpoint's records oldest first (all, or one owner's) from the
+        # catalog (service.dialects.rested.endpoints.scope_of).
+        await store.records.ensure_catalog_index("createdAt")
+        await store.records.ensure_catalog_index(OWNER, "createdAt")
         await store.users.ensure_realm_indexes()
         await store.files.ensure_indexes(BUCKET)

@@ -18,6 +18,7 @@ from service.store.records import Scope
 
 CATEGORY = "rested.endpoint"
 RECORDS = "restedrecords"  # the collection of every endpoint's records
+OWNER = "owner"  # the metadata field of a secure endpoint's record: who created it
 FLAGS = ("secure", "authentication", "othersCanRead", "othersCanUpdate", "othersCanDelete")
 
 # (rule broken, test): the first failing rule names the 400.
@@ -93,7 +94,9 @@ class Endpoint:
 
 
 def scope_of(project_id: str, name: str) -> Scope:
-    return Scope(project_id, "rested:" + name, collection=RECORDS)
+    """The endpoint's records, listed by a catalog (creation time, owner) rather than
+    indexes on the records, which every PUT would maintain."""
+    return Scope(project_id, "rested:" + name, collection=RECORDS, listed=(OWNER,))
 
 
 def _from_doc(doc: Mapping[str, Any]) -> Endpoint:

@@ -74,7 +74,7 @@ async def visible_records(
             order=OLDEST_FIRST,
             limit=ctx.settings.max_read_records,
         )
-        found = await records.select(endpoint.scope, query)
+        found = await records.listed(endpoint.scope, query)
         return [shaped(record, data_only=data_only) for record in found]
     if endpoint.secure and not who.master:
         require_user(who)

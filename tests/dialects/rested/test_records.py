@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.dialects.rested import messages
+from service.dialects.rested.endpoints import RECORDS
 from tests.dialects.rested.conftest import assert_envelope, make_endpoint, refused
 
 
@@ -70,6 +71,13 @@ async def test_delete_answers_the_deleted_record_and_it_is_gone(rested, cars):
     assert deleted == made
     gone = await rested.call("GET", cars, params={"uniqueId": made["uniqueId"]})
     await refused(gone, 400, messages.NO_RECORD)
+    assert await rested.ok("GET", cars) == []
+
+
+async def test_listings_read_the_catalog_so_a_put_maintains_no_index(database, rested, cars):
+    await rested.create(cars, {"n": 1})
+    indexes = [index["name"] async for index in database[RECORDS].list_indexes()]
+    assert indexes == ["_id_"]
 
 
 async def test_a_missing_key_is_403_and_an_invalid_key_or_endpoint_400(rested, cars):

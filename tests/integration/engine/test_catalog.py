@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from service.core.queries import KEY, Eq, Meta, Order, Query
-from service.errors import DefinitionChanged, RecordNotFound
+from service.core.queries import CREATED, EVERYTHING, KEY, Eq, Meta, Order, Query, Range
+from service.errors import DefinitionChanged, RecordNotFound, RevisionMismatch
 from service.store.api import Store
 from service.store.catalog import Binding
-from service.store.records import Scope
+from service.store.records import Scope, stored_id
 
 LISTED = Scope("p1", "listed", listed=("group", "name"))
 CATEGORY = "test.group"
@@ -54,6 +54,30 @@ async def test_concurrent_renames_and_deletes_leave_catalog_and_records_agreeing
     kept = await store.records.select(LISTED, Query())
     assert listed == {r.id: r.meta["name"] for r in kept}
     assert sorted(listed) == ["k3", "k4", "k5"]
+
+
+async def test_listed_records_come_in_the_catalogs_order_and_deletes_leave_it(store):
+    for key in ("k3", "k1", "k2"):  # created in this order
+        await store.records.create(LISTED, key, {"n": key}, {"group": "g", "name": None})
+    oldest = Query(where=Eq(Meta("group"), "g"), order=(Order(CREATED), Order(KEY)))
+    assert [r.data["n"] for r in await store.records.listed(LISTED, oldest)] == ["k3", "k1", "k2"]
+    with pytest.raises(RevisionMismatch):
+        await store.records.delete(LISTED, "k1", expected_rev=5)
+    await store.records.delete(LISTED, "k1", expected_rev=0)
+    assert [r.id for r in await store.records.listed(LISTED, oldest)] == ["k3", "k2"]
+    created = (await store.records.get(LISTED, "k2")).created_at
+    assert await store.records.delete_where(LISTED, Query(Range(CREATED, lt=created))) == 1
+    assert [e["key"] for e in await store.records.listing(LISTED, Query())] == ["k2"]
+    assert await store.records.delete_where(LISTED, EVERYTHING) == 1
+    assert await store.records.listing(LISTED, Query()) == []
+
+
+async def test_a_listing_skips_an_entry_whose_record_is_gone(store, engine_db):
+    for key in ("k1", "k2"):
+        await store.records.create(LISTED, key, {}, {"group": None, "name": None})
+    # What a delete_where interrupted between the records and their entries leaves.
+    await engine_db["records"].delete_one({"_id": '["p1","listed","k1"]'})
+    assert [r.id for r in await store.records.listed(LISTED, Query(order=(Order(KEY),)))] == ["k2"]
 
 
 async def test_a_bound_create_refuses_a_definition_that_changed(store):
