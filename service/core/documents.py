@@ -47,6 +47,12 @@ def encode_key(project: str | None, ns: str, key: Any) -> str:
     return _KEY_ENCODER.encode(parts)
 
 
+def encode_version_key(project: str | None, ns: str, key: Any, number: int) -> str:
+    """The stored `_id` of version `number` of record `key`: one element longer than any
+    record's `_id`, so the two never meet in the collection they share."""
+    return _KEY_ENCODER.encode([project, ns, _checked(key), number])
+
+
 def decode_key(stored_id: str) -> RecordKey:
     """The key a stored `_id` was encoded from; a composite key comes back as a tuple."""
     key = json.loads(stored_id)[2]

@@ -142,8 +142,8 @@ async def delete(
         if expected_rev is not None and live["rev"] != expected_rev:
             raise revision_mismatch(live["rev"], expected_rev)
         await records_of(db, scope).delete_one(found, session=session)
-        slots = versions.slots_of(scope, key)
-        await versions.versions_of(db).delete_many(slots, session=session)
+        slots = versions.slots_up_to(scope, key, live.get("version", 0))
+        await records_of(db, scope).delete_many(slots, session=session)
         if scope.listed:
             await db[CATALOG].delete_one({"_id": found["_id"]}, session=session)
         return int(live.get("version", 0))

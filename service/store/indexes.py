@@ -1,35 +1,11 @@
-"""The indexes the update engine relies on, created idempotently at start-up."""
+"""The store's indexes, created idempotently at start-up (and the one data move they need)."""
 
 from __future__ import annotations
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import ASCENDING
 
 from service.store import definitions, projects, windows
-from service.store.records import database_errors
-from service.store.versions import VERSIONS
-
-
-async def ensure_engine_indexes(database: AsyncIOMotorDatabase) -> None:
-    """Records are addressed by `_id` (always indexed); versions need two indexes.
-
-    The unique (record, version) index is what makes a version slot claimable by one
-    writer only (see service.store.versions); `record` is the record's identity, project
-    included. The second one exists because SecantusDB uses an index only when it covers
-    every field of a filter: without it, the claim's filter (record, version, baseRev) and
-    the reset's (record, baseRev) scan the whole collection, so a versioned write would
-    slow with the history. `project` stays out of both: it would make every claim dearer,
-    and only deleting a project (an operator's call, which may scan) filters on it.
-    """
-    versions = database[VERSIONS]
-    with database_errors():
-        await versions.create_index(
-            [("record", ASCENDING), ("version", ASCENDING)], unique=True, name="record_version"
-        )
-        await versions.create_index(
-            [("record", ASCENDING), ("version", ASCENDING), ("baseRev", ASCENDING)],
-            name="record_version_baseRev",
-        )
+from service.store.versions import migrate_versions
 
 
 async def ensure_all(database: AsyncIOMotorDatabase) -> None:
@@ -37,4 +13,4 @@ async def ensure_all(database: AsyncIOMotorDatabase) -> None:
     await projects.ensure_indexes(database)  # and the sessions'
     await definitions.ensure_indexes(database)
     await windows.ensure_indexes(database)
-    await ensure_engine_indexes(database)
+    await migrate_versions(database)  # versions need no index of their own any more

@@ -53,9 +53,7 @@ class Records:
     async def delete(self, scope: Scope, key: Any, *, expected_rev: int | None = None) -> None:
         """Delete one record (with its catalog entry and versions in a catalogued scope)."""
         if scope.listed:
-            await catalog.delete(
-                self._db, scope, key, locks=self._locks, expected_rev=expected_rev
-            )
+            await catalog.delete(self._db, scope, key, locks=self._locks, expected_rev=expected_rev)
             return
         await records.delete_record(self._db, scope, key, expected_rev=expected_rev)
 

@@ -18,7 +18,7 @@ from service.store.client import Database
 from service.store.errors import database_errors
 from service.store.queries import cursor, render
 from service.store.records import Scope, now, records_of, rendered
-from service.store.versions import VERSIONS
+from service.store.versions import slots_of_many
 
 
 async def find(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
@@ -59,10 +59,12 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
     a listing skips an entry whose record is gone."""
     selected = rendered(scope, Query(where=query.where))
     with database_errors():
-        ids = [doc["_id"] async for doc in records_of(db, scope).find(selected.filter, {"_id": 1})]
-        if not ids:
+        chosen = records_of(db, scope).find(selected.filter, {"_id": 1, "version": 1})
+        live = [doc async for doc in chosen]
+        if not live:
             return 0
-        await db[VERSIONS].delete_many({"record": {"$in": ids}})
+        ids = [doc["_id"] for doc in live]
+        await records_of(db, scope).delete_many(slots_of_many(scope, live))
         result = await records_of(db, scope).delete_many({"_id": {"$in": ids}})
         if scope.listed:
             await db[CATALOG].delete_many({"_id": {"$in": ids}})

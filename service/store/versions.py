@@ -1,55 +1,66 @@
 """Versioned writes: each keeps the content it replaces as a separate, numbered document.
 
-Layout: versions collection `{project, record, version, data, baseRev, createdAt,
-keysEscaped?}`, unique on (record, version); `record` is the live record's `_id` (its
-identity, service.core.documents), `data` its content as stored, `baseRev` the live
-revision that content had; `project` lets a project's versions go without its records.
-Versions are numbered from 1: the first versioned write archives the content it replaces
-as version 1. The live record's `version` counts the versions that exist; a version
-document numbered above it is an orphan of an interrupted write and is treated as absent.
+Layout: a version lives in its record's own collection, as `{_id, project, version, data,
+baseRev, createdAt, keysEscaped?}`: its `_id` is the record's identity and the number
+(service.core.documents.encode_version_key), so the `_id` index every collection has makes
+a slot claimable by one writer only, and no other index is needed. It carries no `ns`, so
+no query over a namespace's records (which always names `ns`) meets it; `project` lets a
+project's versions go with its records. `data` is the replaced content as stored, `baseRev`
+the live revision that content had. Versions are numbered from 1: the first versioned
+write archives the content it replaces as version 1. The live record's `version` counts
+the versions that exist; a version document numbered above it is an orphan of an
+interrupted write and is treated as absent.
 
-Protocol (3 round trips when uncontended, none of which grows with the history):
+Protocol (2 round trips when uncontended, neither of which grows with the history):
   1. read the live record: content C, version n, rev r;
-  2. claim slot n+1: upsert {record, version: n+1, data: C, baseRev: r} where the slot is
-     absent or has baseRev <= r; a duplicate-key error means a writer that saw a newer
-     revision owns the slot: start again;
-  3. compare-and-swap the live record on rev r: new content, version n+1, rev r+1.
-     A miss means someone wrote in between: start again.
+  2. one ordered update command of two statements (the slot and the record share a
+     collection, so they can):
+     a. claim slot n+1: upsert {version n+1, data C, baseRev r} where the slot is absent
+        or has baseRev <= r; a duplicate-key error means a writer that saw a newer revision
+        owns the slot, and the ordered command stops before (b): start again;
+     b. compare-and-swap the live record on rev r: new content, version n+1, rev r+1.
+        A miss means someone wrote in between: start again.
 Writers of one record in one replica take turns under its lock (service/store/locks.py),
 so "start again" happens only against other replicas, with jittered backoff, until the
 write lands; the deletions below run under the same lock and loop.
 
 Why nothing is lost or duplicated: `rev` only grows and every write bumps it, so a
-revision names exactly one content. The CAS in step 3 succeeds only if the record is still
+revision names exactly one content. The CAS in (b) succeeds only if the record is still
 at r, so the content archived as n+1 is the content the new one replaced, and only one
 writer can move the counter from n to n+1. After that CAS, the only writers that may still
 touch slot n+1 read the record before it, at some r' <= r: with r' = r they write the same
 C again; with r' < r the filter (baseRev <= r') no longer matches, and the upsert fails on
-the unique index instead of overwriting. Slots above the counter (a crash between steps 2
-and 3) are invisible and get replaced by the writer that reaches that number, whose rev is
-higher. Deleting the versions bumps rev too, so a writer that read before cannot commit.
+the `_id` index instead of overwriting. Slots above the counter (a crash between the two
+statements, or a CAS that missed) are invisible and get replaced by the writer that
+reaches that number, whose rev is higher. Deleting the versions bumps rev too, so a writer
+that read before cannot commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo import ReplaceOne, UpdateOne
+from pymongo.errors import BulkWriteError
 
-from service.core.compiler import compile_plan, revision_mismatch
-from service.core.documents import content_of
+from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
+from service.core.documents import content_of, decode_key, encode_version_key
 from service.core.operations import Plan
-from service.errors import RecordNotFound, VersionNotFound
+from service.errors import Invalid, RecordNotFound, VersionNotFound
 from service.store.errors import database_errors
 from service.store.locks import RecordLocks, contended, settle
-from service.store.records import Scope, now, records_of, selector, stored_id
+from service.store.records import RECORDS, Scope, now, records_of, selector
 
-VERSIONS = "versions"
+# Where versions lived before they moved into their records' collections (migrate_versions).
+OLD_VERSIONS = "versions"
+DUPLICATE_KEY = 11000
 _LIVE_FIELDS = {"data": 1, "rev": 1, "version": 1, "keysEscaped": 1}
 
 
@@ -68,13 +79,16 @@ class StoredVersion:
     created_at: datetime
 
 
-def versions_of(database: AsyncIOMotorDatabase) -> AsyncIOMotorCollection:
-    return database[VERSIONS]
+def slot_id(scope: Scope, record_id: Any, number: int) -> str:
+    """The `_id` of version `number` of the scope's record `record_id`."""
+    owner = None if scope.global_keys else scope.project
+    return encode_version_key(owner, scope.ns, record_id, number)
 
 
-def slots_of(scope: Scope, record_id: Any) -> dict[str, Any]:
-    """The filter of one record's versions (`record` alone: see service.store.indexes)."""
-    return {"record": stored_id(scope, record_id)}
+def slots_up_to(scope: Scope, record_id: Any, count: int) -> dict[str, Any]:
+    """The filter of a record's versions 1..count, and of the one orphan slot a claim
+    above the count can have left (count + 1)."""
+    return {"_id": {"$in": [slot_id(scope, record_id, n) for n in range(1, count + 2)]}}
 
 
 async def apply_versioned(
@@ -120,40 +134,62 @@ async def apply_versioned_once(
     error = compiled.explain(rev, content_of(live))  # fail early, before claiming
     if error is not None:
         raise error
-    if not await _claim(versions_of(database), scope, record_id, number, live, moment):
-        raise contended()
-    with database_errors():
-        result = await records_of(database, scope).update_one(
-            {**selector(scope, record_id), **compiled.filter}, compiled.update
-        )
-    if result.matched_count and compiled.limits and not result.modified_count:
-        raise compiled.limit_failure()
-    if not result.matched_count:
-        raise contended()
+    await _claim_and_swap(records_of(database, scope), scope, record_id, live, compiled, moment)
     return VersionedReceipt(record_id, number, rev + 1, moment)
 
 
-async def _claim(
-    versions: AsyncIOMotorCollection,
+async def _claim_and_swap(
+    collection: AsyncIOMotorCollection,
     scope: Scope,
     record_id: Any,
-    number: int,
     live: dict[str, Any],
+    compiled: CompiledUpdate,
     at: datetime,
-) -> bool:
-    """Write slot `number` unless a writer with a newer view of the record owns it."""
-    slots = slots_of(scope, record_id)
-    slot = {"project": scope.project, **slots, "version": number, "data": live.get("data")}
+) -> None:
+    """Statements (a) and (b) of the protocol in one ordered update command."""
+    number = live.get("version", 0) + 1
+    claimed = slot_id(scope, record_id, number)
+    slot = {"project": scope.project, "version": number, "data": live.get("data")}
     slot |= {"baseRev": live["rev"], "createdAt": at}
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
-    query = {**slots, "version": number, "baseRev": {"$lte": live["rev"]}}
+    claim = ReplaceOne({"_id": claimed, "baseRev": {"$lte": live["rev"]}}, slot, upsert=True)
+    swap = UpdateOne({**selector(scope, record_id), **compiled.filter}, compiled.update)
+    try:
+        with database_errors():
+            result = await collection.bulk_write([claim, swap], ordered=True)
+    except BulkWriteError as exc:
+        refused = exc.details["writeErrors"][0]  # ordered: the command stopped there
+        if refused["index"] == 0 and refused.get("code") == DUPLICATE_KEY:
+            raise contended() from None  # a writer with a newer view owns the slot
+        # The compiler keeps malformed updates away; this is a safety net.
+        details = {"code": refused.get("code")}
+        raise Invalid("the database refused the update", details=details) from None
+    # The claim either inserted the slot or matched a stale one; the rest is the swap's.
+    claim_matched = 1 - result.upserted_count
+    swapped = result.matched_count - claim_matched
+    if not swapped:
+        raise contended()
+    if compiled.limits and not await _swap_applied(collection, scope, record_id, live, result):
+        raise compiled.limit_failure()
+
+
+async def _swap_applied(
+    collection: AsyncIOMotorCollection,
+    scope: Scope,
+    record_id: Any,
+    live: dict[str, Any],
+    result: Any,
+) -> bool:
+    """Whether a matched swap changed the record (a plan with limits leaves it as it was
+    when one would be exceeded). A write that applies always bumps `rev`, so a swap alone
+    tells by `modified_count`; the command's count also holds the claim's when it matched a
+    stale slot (rare), and then the record's rev tells."""
+    if result.upserted_count:
+        return bool(result.modified_count)
     with database_errors():
-        try:
-            await versions.replace_one(query, slot, upsert=True)
-        except DuplicateKeyError:
-            return False
-    return True
+        now_live = await collection.find_one(selector(scope, record_id), {"rev": 1})
+    return now_live is not None and now_live["rev"] > live["rev"]
 
 
 async def _read_live(
@@ -172,10 +208,11 @@ async def read_version(
     database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, number: int
 ) -> StoredVersion:
     """Version `number` (1-based) of a record; NotFound unless 1 <= number <= its count."""
+    records = records_of(database, scope)
     with database_errors():
         live, slot = await asyncio.gather(
-            records_of(database, scope).find_one(selector(scope, record_id), {"version": 1}),
-            versions_of(database).find_one({**slots_of(scope, record_id), "version": number}),
+            records.find_one(selector(scope, record_id), {"version": 1}),
+            records.find_one({"_id": slot_id(scope, record_id, number)}),
         )
     if live is None:
         raise RecordNotFound("record not found", details={"id": record_id})
@@ -236,24 +273,57 @@ async def _reset_once(
         return 0
     fields: dict[str, Any] = {"version": 0, "updatedAt": now()}
     if to_first:
-        fields |= await _first_content(database, slots_of(scope, record_id))
+        fields |= await _first_content(database, scope, record_id)
+    records = records_of(database, scope)
     with database_errors():
-        result = await records_of(database, scope).update_one(
+        result = await records.update_one(
             {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
         )
         if not result.matched_count:
             raise contended()
         # Only slots archived up to `rev`: a writer that starts after the reset archives
         # revisions above it, and its slots must survive.
-        slots = {**slots_of(scope, record_id), "baseRev": {"$lte": rev}}
-        await versions_of(database).delete_many(slots)
+        archived = {**slots_up_to(scope, record_id, count), "baseRev": {"$lte": rev}}
+        await records.delete_many(archived)
     return int(count)
 
 
-async def _first_content(database: AsyncIOMotorDatabase, slots: dict[str, Any]) -> dict[str, Any]:
+async def _first_content(
+    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
+) -> dict[str, Any]:
     """Version 1's content as stored, ready to become the live content again."""
     with database_errors():
-        slot = await versions_of(database).find_one({**slots, "version": 1})
+        slot = await records_of(database, scope).find_one({"_id": slot_id(scope, record_id, 1)})
     if slot is None:
         raise VersionNotFound("version not found", details={"version": 1})
     return {"data": slot["data"], "keysEscaped": bool(slot.get("keysEscaped"))}
+
+
+def slots_of_many(scope: Scope, live: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The filter of the versions of these records (`_id` and `version` read from each)."""
+    ids = []
+    for doc in live:
+        key = decode_key(doc["_id"])
+        ids += [slot_id(scope, key, n) for n in range(1, doc.get("version", 0) + 2)]
+    return {"_id": {"$in": ids}}
+
+
+async def migrate_versions(database: AsyncIOMotorDatabase) -> int:
+    """Move versions from the collection they had before (one for every record, with two
+    indexes of its own) into their records' collection; how many moved. Only scopes in the
+    default collection (JSONBin's bins) wrote versions then. Each is copied before it is
+    deleted, so an interrupted move resumes where it stopped."""
+    old = database[OLD_VERSIONS]
+    records = database[RECORDS]
+    moved = 0
+    with database_errors():
+        async for doc in old.find():
+            project, ns, key = json.loads(doc["record"])
+            slot = {name: value for name, value in doc.items() if name not in ("_id", "record")}
+            new_id = encode_version_key(project, ns, key, doc["version"])
+            await records.replace_one({"_id": new_id}, slot, upsert=True)
+            await old.delete_one({"_id": doc["_id"]})
+            moved += 1
+        if OLD_VERSIONS in await database.list_collection_names():
+            await old.drop()
+    return moved

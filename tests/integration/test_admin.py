@@ -246,11 +246,8 @@ async def test_cli_provisions_through_the_same_code(db_uri, database, client):
 async def test_delete_removes_versions_of_the_projects_records(client, database):
     created = await create(client)
     await database["records"].insert_one({"_id": "r1", "project": created["id"], "ns": "x"})
-    await database["versions"].insert_one(
-        {"project": created["id"], "record": "r1", "version": 1, "data": {}}
-    )
-    await database["versions"].insert_one(
-        {"project": "other", "record": "other", "version": 1, "data": {}}
-    )
+    # Versions live beside their records, with their project and no namespace.
+    await database["records"].insert_one({"_id": "r1/1", "project": created["id"], "version": 1})
+    await database["records"].insert_one({"_id": "o/1", "project": "other", "version": 1})
     await client.delete(f"/admin/projects/{created['id']}", headers=AUTH)
-    assert [doc["record"] async for doc in database["versions"].find()] == ["other"]
+    assert [doc["_id"] async for doc in database["records"].find()] == ["o/1"]

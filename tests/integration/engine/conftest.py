@@ -1,4 +1,4 @@
-"""Engine fixtures: a scope, the engine's indexes, and a server that is not a replica set."""
+"""Engine fixtures: a scope, the database, and a server that is not a replica set."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 
 from service.store.embedded import free_port, server_command, uri_for
-from service.store.indexes import ensure_engine_indexes
 from service.store.records import Scope
 
 
@@ -21,7 +20,7 @@ def scope() -> Scope:
 
 @pytest.fixture
 async def engine_db(database):  # type: ignore[no-untyped-def]
-    await ensure_engine_indexes(database)
+    # The engine needs no index but `_id` (versions live beside their records).
     return database
 
 

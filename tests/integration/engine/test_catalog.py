@@ -76,7 +76,7 @@ async def test_a_listing_skips_an_entry_whose_record_is_gone(store, engine_db):
     for key in ("k1", "k2"):
         await store.records.create(LISTED, key, {}, {"group": None, "name": None})
     # What a delete_where interrupted between the records and their entries leaves.
-    await engine_db["records"].delete_one({"_id": '["p1","listed","k1"]'})
+    await engine_db["records"].delete_one({"_id": stored_id(LISTED, "k1")})
     assert [r.id for r in await store.records.listed(LISTED, Query(order=(Order(KEY),)))] == ["k2"]
 
 

@@ -12,7 +12,6 @@ from pymongo import monitoring
 from service.errors import Unavailable
 from service.store.batches import Create
 from service.store.bulk import apply_all
-from service.store.indexes import ensure_engine_indexes
 from service.store.records import Scope
 from service.web.statuses import status_for
 
@@ -49,7 +48,6 @@ async def test_killing_the_database_mid_batch_leaves_all_or_none_and_raises_503(
         event_listeners=[counter],
     )
     database = client["faults"]
-    await ensure_engine_indexes(database)
     scope = Scope("p1", "rows")
     items = [Create(f"row{i}", {"i": i}) for i in range(BATCH)]
     batch = asyncio.create_task(apply_all(database, scope, items))

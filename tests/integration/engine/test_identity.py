@@ -15,7 +15,8 @@ from service.store.records import (
     get_record,
     get_records,
 )
-from service.store.versions import VERSIONS, apply_versioned, read_version, slots_of
+from service.store.versions import apply_versioned, read_version, slot_id
+from tests.integration.engine.slots import stored_slots
 
 ROWS = Scope("p1", "sas.list-1")
 OTHER_RECORDS = "otherrecords"  # a second record collection, as a dialect may have
@@ -104,11 +105,13 @@ async def test_global_keys_are_unique_across_projects_yet_read_only_by_their_own
     assert (owned.project, owned.id, owned.data) == ("p1", "b1", {"v": 1})
 
 
-async def test_versions_name_their_project_and_record_not_a_bin(engine_db, scope):
+async def test_versions_carry_their_project_and_no_namespace(engine_db, scope):
     await create_record(engine_db, scope, "k", {"v": 0})
     await apply_versioned(engine_db, scope, "k", Plan([Replace({"v": 1})]))
-    slot = await engine_db[VERSIONS].find_one(slots_of(scope, "k"))
-    assert set(slot) == {"_id", "project", "record", "version", "data", "baseRev", "createdAt"}
+    [slot] = await stored_slots(engine_db, scope, "k")
+    # No `ns`: no query over the namespace's records (they all name it) meets a version.
+    assert set(slot) == {"_id", "project", "version", "data", "baseRev", "createdAt"}
+    assert slot["_id"] == slot_id(scope, "k", 1)
     assert (slot["project"], slot["version"], slot["data"]) == ("p1", 1, {"v": 0})
     assert (await read_version(engine_db, scope, "k", 1)).data == {"v": 0}
 
@@ -121,8 +124,8 @@ async def test_deleting_a_project_deletes_its_versions_even_without_their_record
         await create_record(engine_db, scope, "k", {"v": 0})
         await apply_versioned(engine_db, scope, "k", Plan([Replace({"v": 1})]))
     # An orphan whose record is gone already (an interrupted delete) goes too.
-    await engine_db[VERSIONS].insert_one({"project": mine.id, "record": "gone", "version": 1})
+    gone = slot_id(Scope(mine.id, "things"), "gone", 1)
+    await engine_db.records.insert_one({"_id": gone, "project": mine.id, "version": 1})
     await projects.delete_project(engine_db, mine.id)
-    assert await engine_db[VERSIONS].count_documents({"project": mine.id}) == 0
-    assert await engine_db[VERSIONS].count_documents({"project": other.id}) == 1
     assert await engine_db.records.count_documents({"project": mine.id}) == 0
+    assert len(await stored_slots(engine_db, Scope(other.id, "things"), "k")) == 1

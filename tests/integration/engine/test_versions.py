@@ -7,19 +7,30 @@ import asyncio
 import pytest
 
 from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
-from service.errors import NotFound, PreconditionFailed
+from service.errors import Contended, NotFound, PreconditionFailed
 from service.store.api import Store
 from service.store.locks import RecordLocks
-from service.store.records import apply_plan, create_record, get_record, now, selector
+from service.store.records import (
+    Scope,
+    apply_plan,
+    create_record,
+    get_record,
+    now,
+    selector,
+    stored_id,
+)
 from service.store.versions import (
-    _claim,
+    OLD_VERSIONS,
     apply_versioned,
+    apply_versioned_once,
     count_versions,
     delete_versions,
     delete_versions_to_first,
+    migrate_versions,
     read_version,
-    slots_of,
+    slot_id,
 )
+from tests.integration.engine.slots import stored_slots
 
 
 def replace(content: object) -> Plan:
@@ -68,9 +79,9 @@ async def test_versions_outside_one_to_count_are_not_found(engine_db, scope, num
 
 async def test_an_orphan_slot_above_the_count_is_invisible_and_gets_replaced(engine_db, scope):
     await versioned_bin(engine_db, scope, {"v": 1})
-    orphan = {**slots_of(scope, "bin"), "version": 2, "data": "ghost", "baseRev": 0}
-    orphan["createdAt"] = now()
-    await engine_db.versions.insert_one(orphan)
+    orphan = {"_id": slot_id(scope, "bin", 2), "project": "p1", "version": 2, "data": "ghost"}
+    orphan |= {"baseRev": 0, "createdAt": now()}
+    await engine_db.records.insert_one(orphan)
     with pytest.raises(NotFound):
         await read_version(engine_db, scope, "bin", 2)
     await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))
@@ -82,7 +93,8 @@ async def test_a_writer_with_a_stale_view_cannot_overwrite_a_committed_slot(engi
     stale = await engine_db.records.find_one(selector(scope, "bin"))  # rev 0, version 0
     await apply_plan(engine_db, scope, "bin", replace({"v": "newer"}))  # rev 1
     await apply_versioned(engine_db, scope, "bin", replace({"v": 2}))  # slot 1 from rev 1
-    assert await _claim(engine_db.versions, scope, "bin", 1, stale, now()) is False
+    with pytest.raises(Contended):  # its claim of slot 1 fails on the `_id` index
+        await apply_versioned_once(engine_db, scope, "bin", replace({"v": 3}), live=stale)
     assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": "newer"}
 
 
@@ -110,7 +122,7 @@ async def test_deleting_versions_keeps_the_latest_content_and_restarts_numbering
     receipt = await apply_versioned(engine_db, scope, "bin", replace({"v": 3}))
     assert receipt.version == 1
     assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": 2}
-    assert await engine_db.versions.count_documents(slots_of(scope, "bin")) == 1
+    assert [slot["version"] for slot in await stored_slots(engine_db, scope, "bin")] == [1]
 
 
 async def test_deleting_versions_to_first_restores_the_original_content(engine_db, scope):
@@ -120,14 +132,14 @@ async def test_deleting_versions_to_first_restores_the_original_content(engine_d
     assert await delete_versions_to_first(engine_db, scope, "bin") == 2
     restored = await get_record(engine_db, scope, "bin")
     assert (restored.data, restored.version) == ({"a.b": 1}, 0)
-    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+    assert await stored_slots(engine_db, scope, "bin") == []
 
 
 async def test_deleting_a_record_with_versions_reports_and_removes_them(engine_db, scope):
     await versioned_bin(engine_db, scope, {"v": 1}, {"v": 2}, {"v": 3})
     store = Store(engine_db, key_cache_seconds=0)
     assert await store.records.delete_with_versions(scope, "bin") == 3
-    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+    assert await stored_slots(engine_db, scope, "bin") == []
     with pytest.raises(NotFound):
         await get_record(engine_db, scope, "bin")
 
@@ -147,7 +159,7 @@ async def test_deleting_a_record_amid_locked_versioned_writers_leaves_no_version
     assert [o.version for o in outcomes[:8]] == list(range(1, 9))  # type: ignore[union-attr]
     assert outcomes[8] == 8
     assert all(isinstance(o, NotFound) for o in outcomes[9:])
-    assert await engine_db.versions.count_documents({"bin": "bin"}) == 0
+    assert await stored_slots(engine_db, scope, "bin") == []
 
 
 async def test_resets_queued_behind_a_writer_wait_for_it_instead_of_failing(engine_db, scope):
@@ -160,3 +172,16 @@ async def test_resets_queued_behind_a_writer_wait_for_it_instead_of_failing(engi
     )
     assert outcomes[0].version == 3 and outcomes[1:] == [3, 0]  # type: ignore[union-attr]
     assert (await get_record(engine_db, scope, "bin")).data == {"v": 0}
+
+
+async def test_versions_of_the_old_layout_move_beside_their_records(engine_db):
+    bins = Scope("p1", "bins", global_keys=True)
+    await create_record(engine_db, bins, "b1", {"v": 2})
+    live = {"_id": stored_id(bins, "b1")}
+    await engine_db.records.update_one(live, {"$set": {"version": 1}})  # as written before
+    old = {"project": "p1", "record": stored_id(bins, "b1"), "version": 1, "data": {"v": 1}}
+    await engine_db[OLD_VERSIONS].insert_one(old | {"baseRev": 0, "createdAt": now()})
+    assert await migrate_versions(engine_db) == 1
+    assert (await read_version(engine_db, bins, "b1", 1)).data == {"v": 1}
+    assert OLD_VERSIONS not in await engine_db.list_collection_names()
+    assert await migrate_versions(engine_db) == 0
