@@ -59,8 +59,11 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         raise BodyTooLarge(f"request body is over {limit} bytes")
     if request.content.is_eof():
         # All of it came with the headers (most bodies do): nothing to wait for, so no
-        # timer to arm and cancel (about 20 calls a request).
-        return await _read_within(request, limit)
+        # timer to arm and cancel (about 20 calls a request), nor a read to await.
+        raw = request.content.read_nowait()
+        if len(raw) > limit:
+            raise BodyTooLarge(f"request body is over {limit} bytes")
+        return raw
     # A client that stalls mid-body must not hold its connection and the handler forever.
     try:
         async with asyncio.timeout(request.app[SETTINGS].body_timeout_seconds):
@@ -114,15 +117,14 @@ def _refused(problem: str) -> MalformedBody:
 
 
 def _loads(text: str, raw: bytes, policy: JsonPolicy) -> Any:
-    hooks: dict[str, Any] = {"parse_constant": _constant}
     shapes = raw.translate(_SHAPES)
-    if _LONG_DIGITS in shapes or b"e000" in shapes or b"es000" in shapes:
-        # A Python call per number: only for bodies that may hold an out-of-range one.
-        hooks.update(parse_int=_int64, parse_float=_finite)
-    if policy.duplicate_keys == "refuse":
-        hooks["object_pairs_hook"] = _unique_keys
+    # A Python call per number: only for bodies that may hold an out-of-range one.
+    numbers = _LONG_DIGITS in shapes or b"e000" in shapes or b"es000" in shapes
+    decoder = _DECODERS[numbers, policy.duplicate_keys == "refuse"]
     try:
-        return json.loads(text, **hooks)
+        if text.startswith("\ufeff"):  # json.loads' own refusal, which decode() lacks
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return decoder.decode(text)
     except json.JSONDecodeError as exc:
         raise _refused(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:  # the C parser's own guard, far below any real stack limit
@@ -156,6 +158,19 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _refused(f"duplicate key {key!r}")
         obj[key] = value
     return obj
+
+
+# Keyed (number hooks, refuse duplicates): json.loads with hooks builds a decoder per call.
+_DECODERS = {
+    (numbers, unique): json.JSONDecoder(
+        parse_constant=_constant,
+        parse_int=_int64 if numbers else None,
+        parse_float=_finite if numbers else None,
+        object_pairs_hook=_unique_keys if unique else None,
+    )
+    for numbers in (False, True)
+    for unique in (False, True)
+}
 
 
 def _too_deep(limit: int) -> MalformedBody:

@@ -48,9 +48,10 @@ class DefinitionCache:
         """The value under `key` and whether it came from the cache; `load()` on a miss,
         kept for `ttl` seconds (0: not kept). Keys start with a definition category, so two
         dialects never share one."""
-        entry = self._entries.get(key)
-        if entry is not None:
-            return cast(T, entry.value), True
+        try:
+            return cast(T, self._entries[key].value), True  # one lookup; TLRUCache.get() is two
+        except KeyError:
+            pass
         value = await self._loads.run(key, load, lambda found: self._keep(key, found, ttl))
         return value, False
 

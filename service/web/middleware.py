@@ -62,14 +62,15 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = _request_id(request)
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
-    dialects = request.app[DIALECTS]
+    app = request.app
+    dialects = app[DIALECTS]
     dialect = request[DIALECT] = dialects.for_request(request)
     status = 500
     try:
         try:
             dialect.admit(request)
             if dialect is not dialects.default:  # health and docs need no database
-                request.app[STORE].check_reachable()
+                app[STORE].check_reachable()
             await check_origin(request, dialect)
             preflight = answer_preflight(request, dialect)
             response = preflight if preflight is not None else await handler(request)
@@ -89,7 +90,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         elapsed = time.perf_counter() - started
         route = route_template(request)
-        request.app[METRICS].observe(route, request.method, status, elapsed)
+        app[METRICS].observe(route, request.method, status, elapsed)
         logs.access(
             request_id=request_id,
             method=request.method,

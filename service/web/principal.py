@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from service.store.directory import Directory
 from service.store.projects import KeyRecord, Project
@@ -44,7 +44,10 @@ def _bare_or_bearer(value: str) -> str:
 _READERS: dict[str, Callable[[web.Request, str], str]] = {
     "header": lambda request, name: request.headers.get(name, "").strip(),
     "query": lambda request, name: request.query.get(name, "").strip(),
-    "cookie": lambda request, name: request.cookies.get(name, "").strip(),
+    # Without a Cookie header there is nothing to parse (most API calls).
+    "cookie": lambda request, name: (
+        request.cookies.get(name, "").strip() if hdrs.COOKIE in request.headers else ""
+    ),
     "bearer": lambda request, _: _bearer(request.headers.get("Authorization", "")),
     "authorization": lambda request, _: _bare_or_bearer(request.headers.get("Authorization", "")),
 }
@@ -65,9 +68,6 @@ class CredentialSource:
             raise ValueError(f"source {self.via!r} must accept keys or sessions, not both")
         if self.where in ("header", "query", "cookie") and not self.name:
             raise ValueError(f"source {self.via!r} reads a {self.where} and needs its name")
-
-    def read(self, request: web.Request) -> str:
-        return _READERS[self.where](request, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ def _presented(request: web.Request, dialect: Dialect) -> tuple[_Presented, _Pre
     for source in dialect.credential_sources:
         if (key if source.keys else token) is not None:
             continue  # the first presented source of each sort wins
-        value = source.read(request)
+        value = _READERS[source.where](request, source.name)
         if value and source.keys:
             key = (source, value)
         elif value:

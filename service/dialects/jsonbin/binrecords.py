@@ -33,6 +33,9 @@ def scope_of(project: str) -> Scope:
     return Scope(project, NS, global_keys=True, listed=LISTED)
 
 
+_ANY_OWNERS = scope_of(ANY_OWNER)  # built once: every read finds its bin through it
+
+
 def view(record: StoredRecord) -> dict[str, Any]:
     """The bin as the handlers use it: content under `record`, metadata beside it."""
     return {
@@ -76,7 +79,7 @@ async def create_bin(
 
 async def find_bin(store: Store, bin_id: str) -> dict[str, Any] | None:
     """A bin by id whoever owns it."""
-    found = await store.records.find(scope_of(ANY_OWNER), bin_id)
+    found = await store.records.find(_ANY_OWNERS, bin_id)
     return None if found is None else view(found)
 
 

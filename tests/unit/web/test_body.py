@@ -36,6 +36,11 @@ def test_a_leading_utf8_bom_is_ignored():
     assert parse_json(b'\xef\xbb\xbf{"b": "\xc3\xa9"}') == {"b": "é"}
 
 
+def test_a_second_bom_is_refused_in_json_loads_words():
+    message = refusal(b'\xef\xbb\xbf\xef\xbb\xbf{"a": 1}').message
+    assert message.endswith("Unexpected UTF-8 BOM (decode using utf-8-sig) at line 1 column 1")
+
+
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_literals_are_refused(constant):
     assert constant in refusal(f'{{"a": [1, {constant}]}}'.encode()).message
