@@ -7,11 +7,13 @@ table from the one environment, so README, code and checks see one list of varia
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Protocol, TypeVar
 
 Parser = Callable[[str], Any]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Environment variable -> (dataclass field, parser).
 Table = Mapping[str, tuple[str, Parser]]
 
@@ -81,6 +83,11 @@ def _db_name(raw: str) -> str:
     return name
 
 
+def _networks(raw: str) -> tuple[Network, ...]:
+    """`10.0.0.0/8, 192.168.1.7`: networks or single addresses, comma separated."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+
+
 def _admin_token(raw: str) -> str | None:
     token = raw.strip()
     if not token:
@@ -117,6 +124,8 @@ class Settings:
     create_demo_project: bool = True
     quota_free_requests: int = 10_000
     quota_pro_requests: int = 0
+    # Proxies (an ingress) whose X-Forwarded-For names the client (service.web.clients).
+    trusted_proxies: tuple[Network, ...] = ()
     sections: tuple[Any, ...] = ()
 
     # Variable -> (field, parser). One table, so README and code agree.
@@ -138,6 +147,7 @@ class Settings:
         "CREATE_DEMO_PROJECT": ("create_demo_project", boolean),
         "QUOTA_FREE_REQUESTS": ("quota_free_requests", integer(0, 10**12)),
         "QUOTA_PRO_REQUESTS": ("quota_pro_requests", integer(0, 10**12)),
+        "TRUSTED_PROXIES": ("trusted_proxies", _networks),
     }
     # Never echoed in error messages or logs.
     secrets: ClassVar[frozenset[str]] = frozenset({"ADMIN_TOKEN", "MONGODB_URI"})

@@ -4,7 +4,8 @@ Failed logins count per project and client address (RESTED_LOGIN_FAILURES_PER_MI
 once a minute's window is full every login from there is refused until it turns, the
 right password too, else the limit would not slow a guesser. Successful logins are not
 counted. Registrations count per client address (RESTED_REGISTRATIONS_PER_MINUTE).
-The client address is the connection's peer: behind a proxy, all clients share one.
+The client address is the connection's peer, or what a trusted proxy says it is
+(TRUSTED_PROXIES, service.web.clients).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from service.dialects.rested.context import Context
 from service.errors import QuotaExceeded
 from service.store.windows import Decision, Every
 from service.web.appkeys import STORE
+from service.web.clients import client_address
 
 MINUTE = Every(60)
 
@@ -24,16 +26,12 @@ class Throttled(QuotaExceeded):
     code = "throttled"
 
 
-def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 def _refused(message: str, decision: Decision) -> Throttled:
     return Throttled(message, headers={"Retry-After": str(decision.retry_after)})
 
 
 def _login_key(request: web.Request, project_id: str) -> str:
-    return f"rested-login|{project_id}|{_address(request)}"
+    return f"rested-login|{project_id}|{client_address(request)}"
 
 
 async def admit_login(request: web.Request, ctx: Context, project_id: str) -> None:
@@ -57,7 +55,7 @@ async def count_failed_login(request: web.Request, ctx: Context, project_id: str
 
 async def count_registration(request: web.Request, ctx: Context) -> None:
     limits = request.app[STORE].exact_limits
-    key = f"rested-register|{_address(request)}"
+    key = f"rested-register|{client_address(request)}"
     decision = await limits.hit(key, ctx.settings.registrations_per_minute, MINUTE)
     if not decision.allowed:
         raise _refused(messages.REGISTER_THROTTLED, decision)

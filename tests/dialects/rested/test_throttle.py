@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from ipaddress import ip_network
 
 import pytest
 
+from service.app import create_app
+from service.config import Settings
 from service.dialects.rested import messages
 from service.dialects.rested.settings import RestedSettings
-from tests.dialects.rested.conftest import refused, register
+from tests.dialects.rested.conftest import (
+    ADMIN_TOKEN,
+    Rested,
+    make_endpoint,
+    make_project,
+    refused,
+    register,
+)
 
 LOGIN = {"login": "true"}
 WRONG = {"username": "ann", "password": "wrong"}
@@ -69,3 +79,24 @@ async def test_registrations_are_throttled_per_client_address(rested, auth):
     await refused(response, 429, messages.REGISTER_THROTTLED)
     assert int(response.headers["Retry-After"]) >= 1
     assert len(await rested.ok("GET", auth, master=True)) == 4
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_window(
+    aiohttp_client, database, dialect
+):
+    # The test client connects from 127.0.0.1: the proxy an ingress would be.
+    settings = Settings(admin_token=ADMIN_TOKEN, trusted_proxies=(ip_network("127.0.0.0/8"),))
+    client = await aiohttp_client(create_app(settings, database=database, dialects=[dialect]))
+    rested = Rested(client, await make_project(client))
+    await make_endpoint(client, rested.project, "examples/auth", authentication=True)
+    await register(rested, "examples/auth", "ann")
+    first, second = {"X-Forwarded-For": "203.0.113.1"}, {"X-Forwarded-For": "203.0.113.2"}
+    for _ in range(3):
+        response = await rested.call(
+            "POST", "examples/auth", params=LOGIN, json=WRONG, headers=first
+        )
+        await refused(response, 401)
+    throttled = await rested.call("POST", "examples/auth", params=LOGIN, json=WRONG, headers=first)
+    await refused(throttled, 429, messages.LOGIN_THROTTLED)
+    other = await rested.call("POST", "examples/auth", params=LOGIN, json=RIGHT, headers=second)
+    assert other.status == 200
