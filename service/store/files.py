@@ -14,6 +14,11 @@ deletes `{"project": id}` from every collection) takes the files with it; `metad
 it too, with the neutral owner key the caller chose (a dialect's namespace, say) and the
 content type. The files document is written after its last chunk: a file is visible only
 whole, and an upload that fails leaves no files document and takes its chunks back.
+
+A crash cannot take its chunks back, nor can it make the caller record the file; so an
+upload first writes a ticket (`<bucket>.uploads`), which the caller removes with `commit`
+once the file is referenced, and `sweep` deletes what the tickets of uploads older than
+STALE_UPLOAD name: their chunks, their files document, the ticket.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -38,6 +43,7 @@ DEFAULT_BUCKET = "files"
 CHUNK_BYTES = 255 * 1024  # GridFS's default chunk size
 READ_BATCH = 4  # chunks a read cursor fetches at a time (about 1 MB)
 DELETE_BATCH = 500  # file ids per delete of an owner's files
+STALE_UPLOAD = timedelta(days=1)  # far longer than any upload takes
 
 
 class FileNotFound(NotFound):
@@ -101,6 +107,9 @@ class Files:
     def _chunks(self, bucket: str) -> AsyncIOMotorCollection:
         return self._db[f"{bucket}.chunks"]
 
+    def _tickets(self, bucket: str) -> AsyncIOMotorCollection:
+        return self._db[f"{bucket}.uploads"]
+
     async def ensure_indexes(self, bucket: str = DEFAULT_BUCKET) -> None:
         """GridFS's unique (files_id, n) index, which every read and delete of a file's
         chunks uses; `project` for a project's deletion; (project, owner, uploadDate) for
@@ -128,6 +137,8 @@ class Files:
         included) the chunks written so far are deleted and the error goes on."""
         file_id = ObjectId()
         collection = self._chunks(bucket)
+        ticket = {"_id": file_id, "project": project, "startedAt": now()}
+        await self._tickets(bucket).insert_one(ticket)
         size = sequence = 0
         buffer = bytearray()
 
@@ -161,9 +172,26 @@ class Files:
         except BaseException:
             # Shielded: a cancelled upload (the client went away) still takes its chunks.
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._drop_chunks(bucket, [file_id]))
+                await asyncio.shield(self._drop(bucket, [file_id]))
             raise
         return _info(doc)
+
+    async def commit(self, file_id: str, *, bucket: str = DEFAULT_BUCKET) -> None:
+        """The caller now references the file: it is no longer the sweep's."""
+        await self._tickets(bucket).delete_one({"_id": _object_id(file_id)})
+
+    async def sweep(
+        self, *, bucket: str = DEFAULT_BUCKET, older_than: timedelta = STALE_UPLOAD
+    ) -> int:
+        """Delete what uploads started over `older_than` ago and never committed left
+        (a crashed replica's); how many."""
+        stale = {"startedAt": {"$lt": now() - older_than}}
+        ids = [doc["_id"] async for doc in self._tickets(bucket).find(stale, {"_id": 1})]
+        for at in range(0, len(ids), DELETE_BATCH):
+            batch = ids[at : at + DELETE_BATCH]
+            await self._files(bucket).delete_many({"_id": {"$in": batch}})
+            await self._drop(bucket, batch)
+        return len(ids)
 
     async def info(self, project: str, file_id: str, *, bucket: str = DEFAULT_BUCKET) -> FileInfo:
         doc = await self._files(bucket).find_one({"_id": _object_id(file_id), "project": project})
@@ -230,7 +258,7 @@ class Files:
         the project had no such file. Chunks go by id alone (the index covers that)."""
         oid = _object_id(file_id)
         result = await self._files(bucket).delete_one({"_id": oid, "project": project})
-        await self._drop_chunks(bucket, [oid])
+        await self._drop(bucket, [oid])
         return result.deleted_count == 1
 
     async def delete_owned(
@@ -251,9 +279,11 @@ class Files:
         for at in range(0, len(ids), DELETE_BATCH):
             batch = ids[at : at + DELETE_BATCH]
             await files.delete_many({"_id": {"$in": batch}})
-            await self._drop_chunks(bucket, batch)
+            await self._drop(bucket, batch)
         return len(ids)
 
-    async def _drop_chunks(self, bucket: str, ids: list[ObjectId]) -> None:
+    async def _drop(self, bucket: str, ids: list[ObjectId]) -> None:
+        """The files' chunks, then their tickets (a ticket outliving its chunks is harmless)."""
         with database_errors():
             await self._chunks(bucket).delete_many({"files_id": {"$in": ids}})
+            await self._tickets(bucket).delete_many({"_id": {"$in": ids}})

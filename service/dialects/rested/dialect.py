@@ -126,3 +126,4 @@ class RestedDialect(Dialect):
         await store.records.ensure_catalog_index(OWNER, "createdAt")
         await store.users.ensure_realm_indexes()
         await store.files.ensure_indexes(BUCKET)
+        await store.files.sweep(bucket=BUCKET)  # what uploads a crashed replica left

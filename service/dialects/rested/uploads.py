@@ -207,6 +207,7 @@ class Upload:
             meta = {**owner, FILE: info.id}
             made = await self.store.records.create(self.endpoint.scope, new_key(), data, meta)
             self.records.append(made)
+            await self.files.commit(info.id, bucket=BUCKET)
         return self.records
 
     async def undo(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -15,6 +16,7 @@ from service.app import create_app
 from service.config import Settings
 from service.dialects.rested.filestore import BUCKET
 from service.dialects.rested.settings import RestedSettings
+from service.store.api import Store
 from tests.dialects.rested.conftest import (
     ADMIN,
     ADMIN_TOKEN,
@@ -44,9 +46,11 @@ def form(*files: tuple[str, bytes, str], **fields: str | list[str]) -> aiohttp.F
 
 
 async def stored(database) -> tuple[int, int]:
-    """(files, chunks) in rested's bucket: what an upload left in the database."""
+    """(files, chunks) in rested's bucket: what an upload left in the database. No upload
+    ticket is ever left: a finished upload commits it, a failed one takes it back."""
     files = await database[f"{BUCKET}.files"].count_documents({})
     chunks = await database[f"{BUCKET}.chunks"].count_documents({})
+    assert await database[f"{BUCKET}.uploads"].count_documents({}) == 0
     return files, chunks
 
 
@@ -278,3 +282,21 @@ async def test_a_stalled_upload_is_408_and_leaves_nothing(aiohttp_client, databa
     )
     await refused(response, 408, messages.REQUEST_TIMEOUT)
     assert await stored(database) == (0, 0)
+
+
+async def test_the_sweep_takes_what_a_crashed_upload_left_and_only_that(rested, cars, database):
+    files = Store(database, key_cache_seconds=0).files
+
+    async def chunks():
+        yield b"x" * 300_000  # two chunks
+
+    # A crash after the chunks (no files document yet) and one after the files document
+    # (no record yet): both leave their tickets. A file that made its record has none.
+    for _ in range(2):
+        await files.upload("p", "o", "f", "text/plain", chunks(), max_bytes=10**6, bucket=BUCKET)
+    await database[f"{BUCKET}.files"].delete_one({})
+    [kept] = await rested.ok("POST", cars, data=form(("a.png", PNG, "image/png")))
+    assert await files.sweep(bucket=BUCKET, older_than=timedelta(hours=1)) == 0  # too recent
+    assert await files.sweep(bucket=BUCKET, older_than=timedelta(0)) == 2
+    assert await stored(database) == (1, 1)
+    assert (await download(rested, cars, kept["uniqueId"])).status == 200
