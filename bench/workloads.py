@@ -92,7 +92,7 @@ def workloads(given: dict[str, Provisioned]) -> list[Workload]:
             SMALL,
             "1 op",
             calls(puts, lambda p: (bins(p), {**p.keys, "X-Bin-Versioning": "true"})),
-            "floor does 1 op; a versioned PUT needs read + claim + CAS (+ the bin read)",
+            "floor does 1 op; a versioned PUT is a read, then the claim and the CAS in one command",
         ),
         Workload(
             "HighLevel update",
