@@ -6,8 +6,16 @@ import asyncio
 
 import pytest
 
-from service.core.operations import Plan, Preconditions, Replace, ReplaceSameKind, Set
-from service.errors import Contended, NotFound, PreconditionFailed
+from service.core.operations import (
+    Add,
+    Limit,
+    Plan,
+    Preconditions,
+    Replace,
+    ReplaceSameKind,
+    Set,
+)
+from service.errors import Contended, LimitExceeded, NotFound, PreconditionFailed
 from service.store.api import Store
 from service.store.locks import RecordLocks
 from service.store.records import (
@@ -185,3 +193,21 @@ async def test_versions_of_the_old_layout_move_beside_their_records(engine_db):
     assert (await read_version(engine_db, bins, "b1", 1)).data == {"v": 1}
     assert OLD_VERSIONS not in await engine_db.list_collection_names()
     assert await migrate_versions(engine_db) == 0
+
+
+async def test_a_declined_limit_adds_no_version_even_over_a_stale_slot(engine_db, scope):
+    await create_record(engine_db, scope, "bin", {"tags": []})
+
+    def add(*tags: str) -> Plan:
+        return Plan([Add(("tags",), list(tags))], Preconditions(limits=(Limit(("tags",), 2),)))
+
+    # The first refusal claims slot 1 on its way (an orphan); the second claims it again,
+    # so the command's counts hold the claim's match too.
+    for _ in range(2):
+        with pytest.raises(LimitExceeded):
+            await apply_versioned(engine_db, scope, "bin", add("a", "b", "c"))
+        assert await count_versions(engine_db, scope, "bin") == 0
+    receipt = await apply_versioned(engine_db, scope, "bin", add("a"))
+    assert receipt.version == 1
+    assert (await read_version(engine_db, scope, "bin", 1)).data == {"tags": []}
+    assert (await get_record(engine_db, scope, "bin")).data == {"tags": ["a"]}
