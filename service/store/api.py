@@ -36,7 +36,7 @@ class Store:
     def __init__(self, db: Database, *, key_cache_seconds: float) -> None:
         self._db = db
         self._reachable_until = -math.inf
-        self.locks = RecordLocks()
+        self.locks = RecordLocks(ready=self.check_reachable)
         self.records = Records(db, self.locks)
         self.definitions = Definitions(db)
         self.directory = Directory(db, ttl=key_cache_seconds)

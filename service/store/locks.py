@@ -42,10 +42,15 @@ class _Entry:
 
 
 class RecordLocks:
-    """One asyncio lock per (collection, record id) that a writer holds or waits for."""
+    """One asyncio lock per (collection, record id) that a writer holds or waits for.
 
-    def __init__(self) -> None:
+    `ready` (the Store's reachability check) runs for a writer that had to wait: the writer
+    ahead may have spent the driver's whole timeout on a database that went away, and the
+    one behind should answer at once instead of spending another."""
+
+    def __init__(self, ready: Callable[[], None] | None = None) -> None:
         self._entries: dict[tuple[str, Hashable], _Entry] = {}
+        self._ready = ready
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -57,8 +62,11 @@ class RecordLocks:
         if entry is None:
             entry = self._entries[key] = _Entry()
         entry.users += 1
+        waited = entry.lock.locked()
         try:
             async with entry.lock:
+                if waited and self._ready is not None:
+                    self._ready()
                 yield
         finally:  # also when cancelled while waiting
             entry.users -= 1

@@ -101,3 +101,30 @@ def test_pauses_are_jittered_and_capped(monkeypatch):
     pauses = [store_locks._pause(tries) for tries in range(40) for _ in range(20)]
     assert all(0 <= p <= 0.05 for p in pauses)
     assert len(set(pauses)) > 100
+
+
+async def test_a_writer_that_waited_checks_the_database_is_still_there_first():
+    down = asyncio.Event()
+
+    def ready() -> None:
+        if down.is_set():
+            raise Unavailable("database unreachable")
+
+    locks = RecordLocks(ready=ready)
+    ran: list[str] = []
+
+    async def write(name: str) -> None:
+        async with locks.hold("c", "r"):
+            ran.append(name)
+            if name == "first":
+                down.set()  # the first writer's database went away meanwhile
+                await asyncio.sleep(0.01)
+
+    first = asyncio.create_task(write("first"))
+    await asyncio.sleep(0)
+    with pytest.raises(Unavailable):
+        await write("queued")  # fails at once instead of trying the database again
+    await first
+    assert ran == ["first"] and len(locks) == 0
+    await write("alone")  # an uncontended writer is not checked (it pays nothing)
+    assert ran == ["first", "alone"]
