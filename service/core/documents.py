@@ -53,10 +53,15 @@ def encode_version_key(project: str | None, ns: str, key: Any, number: int) -> s
     return _KEY_ENCODER.encode([project, ns, _checked(key), number])
 
 
+def decode_identity(stored_id: str) -> tuple[str | None, str, RecordKey]:
+    """The project, namespace and key a record's stored `_id` was encoded from."""
+    project, ns, key = json.loads(stored_id)
+    return project, ns, tuple(key) if isinstance(key, list) else key
+
+
 def decode_key(stored_id: str) -> RecordKey:
     """The key a stored `_id` was encoded from; a composite key comes back as a tuple."""
-    key = json.loads(stored_id)[2]
-    return tuple(key) if isinstance(key, list) else key
+    return decode_identity(stored_id)[2]
 
 
 def _checked(key: Any) -> Any:

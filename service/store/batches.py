@@ -27,6 +27,7 @@ from service.core.compiler import CompiledUpdate, compile_plan
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import Invalid, PreconditionFailed, RecordHubError, RecordNotFound
+from service.store.errors import refused_write
 from service.store.records import (
     Scope,
     among,
@@ -155,9 +156,7 @@ async def _bulk(
         return result.modified_count, {}
     except BulkWriteError as exc:
         refused: dict[int, RecordHubError] = {
-            error["index"]: Invalid(
-                "the database refused the update", details={"code": error.get("code")}
-            )
+            error["index"]: refused_write(error.get("code"))
             for error in exc.details.get("writeErrors", [])
         }
         return exc.details.get("nModified", 0), refused

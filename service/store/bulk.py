@@ -30,7 +30,6 @@ from service.core.compiler import CompiledUpdate, compile_plan, compile_upsert, 
 from service.errors import (
     AlreadyExists,
     Contended,
-    Invalid,
     NotFound,
     PreconditionFailed,
     RecordHubError,
@@ -50,7 +49,7 @@ from service.store.batches import (
     read_states,
     scoped,
 )
-from service.store.errors import database_errors
+from service.store.errors import DUPLICATE_KEY, database_errors, refused_write
 from service.store.records import (
     Scope,
     explain_miss,
@@ -63,7 +62,6 @@ from service.store.records import (
 )
 
 TRANSACTION_ATTEMPTS = 3
-DUPLICATE_KEY = 11000
 
 
 async def apply_all(
@@ -155,8 +153,7 @@ async def _refusal(
     """Why the database refused an item. The refusal ended the transaction on the server,
     so the record is read outside it."""
     if code != DUPLICATE_KEY:
-        details = {"code": code}
-        return Invalid("the database refused the update", details=details)
+        return refused_write(code)
     if not isinstance(item, Upsert) or step.compiled is None:
         return AlreadyExists("a record with this id already exists")
     # An upsert whose record exists but misses the filter tries to insert it again.

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.core.compiler import revision_mismatch
-from service.core.documents import StoredRecord, decode_key, record_from
+from service.core.documents import StoredRecord, decode_key
 from service.core.queries import Query
 from service.errors import Conflict, DefinitionChanged, RecordNotFound
 from service.store import definitions, transactions, versions
@@ -33,9 +33,9 @@ from service.store.locks import RecordLocks
 from service.store.queries import cursor
 from service.store.records import (
     Scope,
-    among,
     new_document,
     now,
+    records_by_id,
     records_of,
     rendered,
     selector,
@@ -141,9 +141,9 @@ async def delete(
             raise RecordNotFound("record not found", details={"id": key})
         if expected_rev is not None and live["rev"] != expected_rev:
             raise revision_mismatch(live["rev"], expected_rev)
-        await records_of(db, scope).delete_one(found, session=session)
-        slots = versions.slots_up_to(scope, key, live.get("version", 0))
-        await records_of(db, scope).delete_many(slots, session=session)
+        # The record and its versions share the collection: one statement takes them.
+        gone = [found["_id"], *versions.slot_ids(scope, key, live.get("version", 0))]
+        await records_of(db, scope).delete_many({**found, "_id": {"$in": gone}}, session=session)
         if scope.listed:
             await db[CATALOG].delete_one({"_id": found["_id"]}, session=session)
         return int(live.get("version", 0))
@@ -170,10 +170,7 @@ async def listed_records(db: Database, scope: Scope, query: Query) -> list[Store
     found = cursor(db[CATALOG], rendered(scope, query))
     with database_errors():
         ids = [doc["_id"] async for doc in found]
-        if not ids:
-            return []
-        records = {doc["_id"]: doc async for doc in records_of(db, scope).find(among(scope, ids))}
-    return [record_from(records[i]) for i in ids if i in records]
+    return await records_by_id(records_of(db, scope), scope, ids) if ids else []
 
 
 async def rebind(

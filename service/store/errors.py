@@ -58,6 +58,15 @@ def translate(exc: BaseException) -> RecordHubError | None:
     return _domain_error(exc)
 
 
+DUPLICATE_KEY = 11000  # the server's code for a unique index refusing a write
+
+
+def refused_write(code: Any) -> Invalid:
+    """A write the database refused for its own reasons. The compiler keeps conflicting
+    or malformed updates away; this is a safety net."""
+    return Invalid("the database refused the update", details={"code": code})
+
+
 def _domain_error(exc: Exception) -> RecordHubError | None:
     if isinstance(exc, ConnectionFailure | ExecutionTimeout | WTimeoutError):
         return unavailable()
@@ -66,9 +75,7 @@ def _domain_error(exc: Exception) -> RecordHubError | None:
     if isinstance(exc, DuplicateKeyError):
         return AlreadyExists("a record with this id already exists")
     if isinstance(exc, WriteError):
-        # The compiler keeps conflicting or malformed updates away; this is a safety net.
-        details = {"code": exc.code}
-        return Invalid("the database refused the update", details=details)
+        return refused_write(exc.code)
     if isinstance(exc, InvalidDocument | OverflowError | UnicodeEncodeError):
         # Raised by the BSON encoder before anything is sent: a lone surrogate in a
         # string (valid JSON escapes, no UTF-8 form), a NUL in a metadata name, ...

@@ -16,9 +16,10 @@ content type. The files document is written after its last chunk: a file is visi
 whole, and an upload that fails leaves no files document and takes its chunks back.
 
 A crash cannot take its chunks back, nor can it make the caller record the file; so an
-upload first writes a ticket (`<bucket>.uploads`), which the caller removes with `commit`
-once the file is referenced, and `sweep` deletes what the tickets of uploads older than
-STALE_UPLOAD name: their chunks, their files document, the ticket.
+upload first writes a ticket (`<bucket>.uploads`), which the caller removes with `release`
+just before it records the file (a crash in between leaks the file, never loses a recorded
+one), and `sweep` deletes what the tickets of uploads older than STALE_UPLOAD name: their
+chunks, their files document, the ticket.
 """
 
 from __future__ import annotations
@@ -172,13 +173,20 @@ class Files:
         except BaseException:
             # Shielded: a cancelled upload (the client went away) still takes its chunks.
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._drop(bucket, [file_id]))
+                await asyncio.shield(self._drop_upload(bucket, file_id))
             raise
         return _info(doc)
 
-    async def commit(self, file_id: str, *, bucket: str = DEFAULT_BUCKET) -> None:
-        """The caller now references the file: it is no longer the sweep's."""
-        await self._tickets(bucket).delete_one({"_id": _object_id(file_id)})
+    async def _drop_upload(self, bucket: str, file_id: ObjectId) -> None:
+        await self._drop_chunks(bucket, [file_id])
+        await self._tickets(bucket).delete_one({"_id": file_id})
+
+    async def release(self, file_ids: Iterable[str], *, bucket: str = DEFAULT_BUCKET) -> None:
+        """Take these uploads off the sweep's list: the caller is about to record them,
+        or has deleted them."""
+        ids = [_object_id(file_id) for file_id in file_ids]
+        with database_errors():
+            await self._tickets(bucket).delete_many({"_id": {"$in": ids}})
 
     async def sweep(
         self, *, bucket: str = DEFAULT_BUCKET, older_than: timedelta = STALE_UPLOAD
@@ -186,11 +194,10 @@ class Files:
         """Delete what uploads started over `older_than` ago and never committed left
         (a crashed replica's); how many."""
         stale = {"startedAt": {"$lt": now() - older_than}}
-        ids = [doc["_id"] async for doc in self._tickets(bucket).find(stale, {"_id": 1})]
-        for at in range(0, len(ids), DELETE_BATCH):
-            batch = ids[at : at + DELETE_BATCH]
-            await self._files(bucket).delete_many({"_id": {"$in": batch}})
-            await self._drop(bucket, batch)
+        tickets = self._tickets(bucket)
+        ids = [doc["_id"] async for doc in tickets.find(stale, {"_id": 1})]
+        await self._delete_files(bucket, ids)
+        await tickets.delete_many({"_id": {"$in": ids}})
         return len(ids)
 
     async def info(self, project: str, file_id: str, *, bucket: str = DEFAULT_BUCKET) -> FileInfo:
@@ -258,7 +265,7 @@ class Files:
         the project had no such file. Chunks go by id alone (the index covers that)."""
         oid = _object_id(file_id)
         result = await self._files(bucket).delete_one({"_id": oid, "project": project})
-        await self._drop(bucket, [oid])
+        await self._drop_chunks(bucket, [oid])
         return result.deleted_count == 1
 
     async def delete_owned(
@@ -274,16 +281,17 @@ class Files:
         where: dict[str, Any] = {"project": project, "metadata.owner": {"$in": list(owners)}}
         if uploaded_before is not None:
             where["uploadDate"] = {"$lt": uploaded_before}
-        files = self._files(bucket)
-        ids = [doc["_id"] async for doc in files.find(where, {"_id": 1})]
-        for at in range(0, len(ids), DELETE_BATCH):
-            batch = ids[at : at + DELETE_BATCH]
-            await files.delete_many({"_id": {"$in": batch}})
-            await self._drop(bucket, batch)
+        ids = [doc["_id"] async for doc in self._files(bucket).find(where, {"_id": 1})]
+        await self._delete_files(bucket, ids)
         return len(ids)
 
-    async def _drop(self, bucket: str, ids: list[ObjectId]) -> None:
-        """The files' chunks, then their tickets (a ticket outliving its chunks is harmless)."""
+    async def _delete_files(self, bucket: str, ids: list[ObjectId]) -> None:
+        """Files documents first (no file is seen half gone), then chunks, in batches."""
+        for at in range(0, len(ids), DELETE_BATCH):
+            batch = ids[at : at + DELETE_BATCH]
+            await self._files(bucket).delete_many({"_id": {"$in": batch}})
+            await self._drop_chunks(bucket, batch)
+
+    async def _drop_chunks(self, bucket: str, ids: list[ObjectId]) -> None:
         with database_errors():
             await self._chunks(bucket).delete_many({"files_id": {"$in": ids}})
-            await self._tickets(bucket).delete_many({"_id": {"$in": ids}})

@@ -184,11 +184,16 @@ async def get_records(
     database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
 ) -> list[StoredRecord]:
     """The records among `ids` that exist, in the order of `ids` (one round trip)."""
-    wanted = list(stored_ids(scope, ids))
-    query = among(scope, wanted)
+    return await records_by_id(records_of(database, scope), scope, list(stored_ids(scope, ids)))
+
+
+async def records_by_id(
+    collection: AsyncIOMotorCollection, scope: Scope, stored: list[str]
+) -> list[StoredRecord]:
+    """The scope's records with these `_id`s that exist, in that order (one round trip)."""
     with database_errors():
-        found = {doc["_id"]: doc async for doc in records_of(database, scope).find(query)}
-    return [record_from(found[i]) for i in wanted if i in found]
+        found = {doc["_id"]: doc async for doc in collection.find(among(scope, stored))}
+    return [record_from(found[i]) for i in stored if i in found]
 
 
 async def delete_record(

@@ -18,7 +18,7 @@ from service.store.client import Database
 from service.store.errors import database_errors
 from service.store.queries import cursor, render
 from service.store.records import Scope, now, records_of, rendered
-from service.store.versions import slots_of_many
+from service.store.versions import slot_ids_of
 
 
 async def find(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
@@ -64,7 +64,7 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
         if not live:
             return 0
         ids = [doc["_id"] for doc in live]
-        await records_of(db, scope).delete_many(slots_of_many(scope, live))
+        await records_of(db, scope).delete_many({"_id": {"$in": slot_ids_of(scope, live)}})
         result = await records_of(db, scope).delete_many({"_id": {"$in": ids}})
         if scope.listed:
             await db[CATALOG].delete_many({"_id": {"$in": ids}})

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,16 +50,15 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
-from service.core.documents import content_of, decode_key, encode_version_key
+from service.core.documents import content_of, decode_identity, decode_key, encode_version_key
 from service.core.operations import Plan
-from service.errors import Invalid, RecordNotFound, VersionNotFound
-from service.store.errors import database_errors
+from service.errors import RecordNotFound, VersionNotFound
+from service.store.errors import DUPLICATE_KEY, database_errors, refused_write
 from service.store.locks import RecordLocks, contended, settle
 from service.store.records import RECORDS, Scope, now, records_of, selector
 
 # Where versions lived before they moved into their records' collections (migrate_versions).
 OLD_VERSIONS = "versions"
-DUPLICATE_KEY = 11000
 _LIVE_FIELDS = {"data": 1, "rev": 1, "version": 1, "keysEscaped": 1}
 
 
@@ -85,10 +83,10 @@ def slot_id(scope: Scope, record_id: Any, number: int) -> str:
     return encode_version_key(owner, scope.ns, record_id, number)
 
 
-def slots_up_to(scope: Scope, record_id: Any, count: int) -> dict[str, Any]:
-    """The filter of a record's versions 1..count, and of the one orphan slot a claim
+def slot_ids(scope: Scope, record_id: Any, count: int) -> list[str]:
+    """The `_id`s of a record's versions 1..count, and of the one orphan slot a claim
     above the count can have left (count + 1)."""
-    return {"_id": {"$in": [slot_id(scope, record_id, n) for n in range(1, count + 2)]}}
+    return [slot_id(scope, record_id, n) for n in range(1, count + 2)]
 
 
 async def apply_versioned(
@@ -162,9 +160,7 @@ async def _claim_and_swap(
         refused = exc.details["writeErrors"][0]  # ordered: the command stopped there
         if refused["index"] == 0 and refused.get("code") == DUPLICATE_KEY:
             raise contended() from None  # a writer with a newer view owns the slot
-        # The compiler keeps malformed updates away; this is a safety net.
-        details = {"code": refused.get("code")}
-        raise Invalid("the database refused the update", details=details) from None
+        raise refused_write(refused.get("code")) from None
     # The claim either inserted the slot or matched a stale one; the rest is the swap's.
     claim_matched = 1 - result.upserted_count
     swapped = result.matched_count - claim_matched
@@ -283,7 +279,7 @@ async def _reset_once(
             raise contended()
         # Only slots archived up to `rev`: a writer that starts after the reset archives
         # revisions above it, and its slots must survive.
-        archived = {**slots_up_to(scope, record_id, count), "baseRev": {"$lte": rev}}
+        archived = {"_id": {"$in": slot_ids(scope, record_id, count)}, "baseRev": {"$lte": rev}}
         await records.delete_many(archived)
     return int(count)
 
@@ -299,13 +295,13 @@ async def _first_content(
     return {"data": slot["data"], "keysEscaped": bool(slot.get("keysEscaped"))}
 
 
-def slots_of_many(scope: Scope, live: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The filter of the versions of these records (`_id` and `version` read from each)."""
-    ids = []
-    for doc in live:
-        key = decode_key(doc["_id"])
-        ids += [slot_id(scope, key, n) for n in range(1, doc.get("version", 0) + 2)]
-    return {"_id": {"$in": ids}}
+def slot_ids_of(scope: Scope, live: Iterable[dict[str, Any]]) -> list[str]:
+    """`slot_ids` of each of these records (their `_id` and `version` as stored)."""
+    return [
+        slot
+        for doc in live
+        for slot in slot_ids(scope, decode_key(doc["_id"]), doc.get("version", 0))
+    ]
 
 
 async def migrate_versions(database: AsyncIOMotorDatabase) -> int:
@@ -318,7 +314,7 @@ async def migrate_versions(database: AsyncIOMotorDatabase) -> int:
     moved = 0
     with database_errors():
         async for doc in old.find():
-            project, ns, key = json.loads(doc["record"])
+            project, ns, key = decode_identity(doc["record"])
             slot = {name: value for name, value in doc.items() if name not in ("_id", "record")}
             new_id = encode_version_key(project, ns, key, doc["version"])
             await records.replace_one({"_id": new_id}, slot, upsert=True)

@@ -56,13 +56,13 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     """
     declared = request.content_length
     if declared is not None and declared > limit:
-        raise BodyTooLarge(f"request body is over {limit} bytes")
+        raise _too_large(limit)
     if request.content.is_eof():
         # All of it came with the headers (most bodies do): nothing to wait for, so no
         # timer to arm and cancel (about 20 calls a request), nor a read to await.
         raw = request.content.read_nowait()
         if len(raw) > limit:
-            raise BodyTooLarge(f"request body is over {limit} bytes")
+            raise _too_large(limit)
         return raw
     # A client that stalls mid-body must not hold its connection and the handler forever.
     try:
@@ -81,9 +81,13 @@ async def _read_within(request: web.Request, limit: int) -> bytes:
             break
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge(f"request body is over {limit} bytes")
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    return BodyTooLarge(f"request body is over {limit} bytes")
 
 
 def without_bom(raw: bytes) -> bytes:

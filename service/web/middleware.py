@@ -62,15 +62,14 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = _request_id(request)
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
-    app = request.app
-    dialects = app[DIALECTS]
+    dialects = request.app[DIALECTS]
     dialect = request[DIALECT] = dialects.for_request(request)
     status = 500
     try:
         try:
             dialect.admit(request)
             if dialect is not dialects.default:  # health and docs need no database
-                app[STORE].check_reachable()
+                request.app[STORE].check_reachable()
             await check_origin(request, dialect)
             preflight = answer_preflight(request, dialect)
             response = preflight if preflight is not None else await handler(request)
@@ -90,7 +89,7 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         elapsed = time.perf_counter() - started
         route = route_template(request)
-        app[METRICS].observe(route, request.method, status, elapsed)
+        request.app[METRICS].observe(route, request.method, status, elapsed)
         logs.access(
             request_id=request_id,
             method=request.method,

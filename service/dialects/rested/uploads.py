@@ -197,6 +197,8 @@ class Upload:
     async def record(self) -> list[StoredRecord]:
         """A record per stored file, once every part is in (text fields may come last)."""
         owner = access.owner_meta(self.endpoint, self.who)
+        # Off the sweep's list first: a crash before a record leaks a file, never loses one.
+        await self.files.release([info.id for info, _ in self.stored], bucket=BUCKET)
         for info, name in self.stored:
             data = {
                 "filename": name,
@@ -207,7 +209,6 @@ class Upload:
             meta = {**owner, FILE: info.id}
             made = await self.store.records.create(self.endpoint.scope, new_key(), data, meta)
             self.records.append(made)
-            await self.files.commit(info.id, bucket=BUCKET)
         return self.records
 
     async def undo(self) -> None:
@@ -218,6 +219,8 @@ class Upload:
         for info, _ in self.stored:
             with contextlib.suppress(Exception):
                 await self.files.delete(scope.project, info.id, bucket=BUCKET)
+        with contextlib.suppress(Exception):
+            await self.files.release([info.id for info, _ in self.stored], bucket=BUCKET)
 
 
 def most_bytes(ctx: Context) -> int:
