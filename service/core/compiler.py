@@ -77,6 +77,9 @@ class CompiledUpdate:
     expected_rev: int | None = None
     limits: tuple[Limit, ...] = ()
     expected_meta: tuple[tuple[str, Any], ...] = ()
+    # A pipeline's body and top-level fields, when it can instead be computed from the
+    # record as read and written as operators (`swapped`).
+    swap: tuple[rendering.Body, dict[str, Any]] | None = None
 
     def explain(
         self, rev: Any, content: Any, stored: Mapping[str, Any] | None = None
@@ -94,6 +97,17 @@ class CompiledUpdate:
         shown = ".".join(guard.path) or "the root"
         message = _MESSAGES[guard.failure].format(path=shown)
         return guard.failure(message, details={"path": list(guard.path)})
+
+    def swapped(self, document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The operator update doing to `document` what the pipeline would, and the
+        document after it (service.core.rendering.render_swap); LimitExceeded if a size
+        limit would not hold. Only for a `swap` update, and for the record at its
+        revision: the caller writes it guarded by that revision."""
+        assert self.swap is not None
+        update, after, within = rendering.render_swap(*self.swap, document)
+        if not within:
+            raise self.limit_failure()
+        return update, after
 
     def limit_failure(self) -> LimitExceeded:
         """The error for a match the pipeline declined: a size limit would be exceeded."""
@@ -181,8 +195,11 @@ def _compile_general(
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
     top = _top_level(plan, body, now, version)
+    swap = None
     if body.needs_pipeline or as_pipeline:
         update: Any = rendering.render_pipeline(body, top, write_id)
+        if body.swappable and not as_pipeline and write_id is None:
+            swap = (body, top)
     else:
         update = rendering.render_operators(body, top, write_id)
     return CompiledUpdate(
@@ -192,6 +209,7 @@ def _compile_general(
         expected_rev=plan.preconditions.rev,
         limits=tuple(plan.preconditions.limits),
         expected_meta=expected_meta,
+        swap=swap,
     )
 
 

@@ -3,12 +3,13 @@ an aggregation pipeline when operators cannot express it (service.core.compiler)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.core import pipeline
 from service.core.documents import RECENT_WRITES
 from service.core.guards import Guard
+from service.core.kinds import equality_key
 
 
 @dataclass
@@ -30,6 +31,12 @@ class Body:
     guards: list[Guard] = field(default_factory=list)
     escaped: bool = False
     replaces_content: bool = False
+
+    @property
+    def swappable(self) -> bool:
+        """Whether `render_swap` can write this body: its arrays are computed here from the
+        record as read; merges and increments stay with the database."""
+        return not self.merges and not self.incs
 
     @property
     def needs_pipeline(self) -> bool:
@@ -72,3 +79,81 @@ def render_pipeline(body: Body, top: dict[str, Any], write_id: str | None) -> li
         recent = {"$concatArrays": [{"$ifNull": ["$recentWrites", []]}, [write_id]]}
         assign["recentWrites"] = {"$slice": [recent, -RECENT_WRITES]}
     return pipeline.build_pipeline(assign, body.unsets, limited)
+
+
+def render_swap(
+    body: Body, top: dict[str, Any], document: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """What the pipeline would write to `document` (the record as read), as operators:
+    each edited array computed here and set whole. For a write guarded by the record's
+    revision, so it lands only on the record it was computed from. Returns the update, the
+    document as it then stands, and whether every size limit holds."""
+    values = dict(body.values)
+    within = True
+    for target, edit in body.arrays.items():
+        found, current = _field_value(document, target)
+        if not found and edit.adds is None:
+            continue  # removing from an absent array leaves it absent
+        values[target] = edited_array(current if found else [], edit.adds, edit.removes)
+        if edit.limit is not None and len(values[target]) > edit.limit:
+            within = False
+    update = render_operators(replace(body, values=values, arrays={}), top, None)
+    # Objects on the written paths are copied, the rest shared: `document` stays as read.
+    after = dict(document)
+    copies: set[int] = {id(after)}
+    for target, value in update["$set"].items():
+        *parents, last = target.split(".")
+        _copied_path(after, parents, copies)[last] = value
+    for target in update.get("$unset", {}):
+        if _field_value(after, target)[0]:  # $unset creates nothing on its way
+            *parents, last = target.split(".")
+            del _copied_path(after, parents, copies)[last]
+    after["rev"] += 1
+    return update, after, within
+
+
+def edited_array(
+    current: list[Any], adds: list[Any] | None, removes: list[Any] | None
+) -> list[Any]:
+    """`pipeline.array_expression` evaluated here: `removes` dropped as $pull with $in
+    drops them (an element that is an array goes when it holds one), then the `adds` it
+    lacks appended; equality is the database's (service.core.kinds.equality_key)."""
+    kept = current
+    if removes is not None:
+        gone = {equality_key(value) for value in removes}
+        kept = [
+            element
+            for element in current
+            if equality_key(element) not in gone
+            and not (isinstance(element, list) and any(equality_key(e) in gone for e in element))
+        ]
+    if adds is None:
+        return kept
+    present = {equality_key(element) for element in kept}
+    return kept + [value for value in adds if equality_key(value) not in present]
+
+
+def _field_value(document: dict[str, Any], target: str) -> tuple[bool, Any]:
+    node: Any = document
+    for name in target.split("."):
+        if not isinstance(node, dict) or name not in node:
+            return False, None
+        node = node[name]
+    return True, node
+
+
+def _copied_path(document: dict[str, Any], parents: list[str], copies: set[int]) -> dict[str, Any]:
+    """The object at `parents` in `document`, it and those above it copies of their own
+    (made once, remembered in `copies`); an absent one is created, as $set creates it.
+    The guards held, so every prefix is an object or absent."""
+    node = document
+    for name in parents:
+        child = node.get(name)
+        if not isinstance(child, dict):
+            child = {}
+        elif id(child) not in copies:
+            child = dict(child)
+        copies.add(id(child))
+        node[name] = child
+        node = child
+    return node

@@ -36,9 +36,10 @@ async def get_record(request: web.Request, ctx: Context, project: Project) -> we
 async def update_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     """The seed: partial properties, null removes, {add, remove} in one atomic write.
 
-    Round trips with the object's fields cached: two (the write, then the read of the
-    result); a refused limit costs one more read, only to word the 422. Create, get and
-    delete cost one each.
+    Round trips with the object's fields cached: two (the read, then the write guarded by
+    its revision; a pipeline write and a read when another writer got in between); a
+    refused limit costs one more read, only to word the 422. Create, get and delete cost
+    one each.
     """
     key = params.object_key(request)
     record_id = params.record_id(request)

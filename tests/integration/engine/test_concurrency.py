@@ -8,7 +8,7 @@ from service.core.operations import Add, Inc, Limit, Plan, Preconditions, Remove
 from service.errors import PreconditionFailed
 from service.store import locks as store_locks
 from service.store.locks import RecordLocks
-from service.store.records import apply_plan, create_record, get_record
+from service.store.records import apply_plan, apply_plan_and_read, create_record, get_record
 from service.store.versions import (
     VersionedReceipt,
     apply_versioned,
@@ -128,4 +128,43 @@ async def test_a_size_limit_holds_under_concurrent_adds(engine_db, scope):
     assert sum(accepted) == 10
     assert sorted(stored.data["followers"]) == sorted(
         f"u{i}" for i, ok in enumerate(accepted) if ok
+    )
+
+
+async def test_32_concurrent_swapped_updates_each_answer_their_own_write_and_lose_nothing(
+    engine_db, scope
+):
+    """Add and remove on one array, read back: computed from the record as read and written
+    under its revision, or (when another writer got in between) the pipeline."""
+    olds = [f"o{i}" for i in range(32)]
+    await create_record(engine_db, scope, "r", {"tags": olds, "capped": []})
+    limit = Preconditions(limits=(Limit(("capped",), 20),))
+
+    async def write(i: int) -> tuple[list, bool]:
+        plan = Plan(
+            [
+                Add(("tags",), [f"w{i}"]),
+                Remove(("tags",), [f"o{i}"]),
+                Add(("capped",), [f"c{i}"]),
+                Remove(("capped",), ["never"]),
+            ],
+            limit,
+        )
+        try:
+            stored = await apply_plan_and_read(engine_db, scope, "r", plan)
+        except PreconditionFailed as exc:
+            assert exc.code == "limit_exceeded"
+            return [], False
+        assert f"w{i}" in stored.data["tags"] and f"o{i}" not in stored.data["tags"]
+        assert f"c{i}" in stored.data["capped"]
+        return stored.data["tags"], True
+
+    outcomes = await asyncio.gather(*(write(i) for i in range(32)))
+    accepted = [i for i, (_, ok) in enumerate(outcomes) if ok]
+    stored = await get_record(engine_db, scope, "r")
+    assert len(accepted) == 20 and stored.rev == 20
+    assert sorted(stored.data["capped"]) == sorted(f"c{i}" for i in accepted)
+    tags = stored.data["tags"]
+    assert sorted(tags) == sorted(
+        [f"w{i}" for i in accepted] + [f"o{i}" for i in range(32) if i not in accepted]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from service.core.operations import (
     Unset,
 )
 from service.errors import RecordHubError
-from service.store.records import apply_plan, create_record, get_record
+from service.store.records import apply_plan, apply_plan_and_read, create_record, get_record
 
 from . import model
 
@@ -114,7 +115,11 @@ def cases(draw: st.DrawFn) -> tuple[object, Plan]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(case=cases())
-async def test_engine_applies_plans_exactly_as_the_reference_model(engine_db, scope, case):
+@pytest.mark.parametrize("read_back", [False, True], ids=["write", "write and read back"])
+async def test_engine_applies_plans_exactly_as_the_reference_model(
+    engine_db, scope, case, read_back
+):
+    """With `read_back`, a pipeline plan takes the read, compute, guarded-write path."""
     content, plan = case
     record_id = uuid.uuid4().hex  # one collection for all examples, a record each
     await create_record(engine_db, scope, record_id, content)
@@ -122,12 +127,19 @@ async def test_engine_applies_plans_exactly_as_the_reference_model(engine_db, sc
         expected, expected_error = model.apply(content, 0, plan), None
     except RecordHubError as exc:
         expected, expected_error = None, type(exc)
+    answered = None
     try:
-        await apply_plan(engine_db, scope, record_id, plan)
+        if read_back:
+            answered = await apply_plan_and_read(engine_db, scope, record_id, plan)
+        else:
+            await apply_plan(engine_db, scope, record_id, plan)
         error = None
     except RecordHubError as exc:
         error = exc
     stored = await get_record(engine_db, scope, record_id)
+    if answered is not None:
+        assert answered == stored, (plan, content)
+        assert model.canonical(answered.data) == model.canonical(stored.data)
     if expected_error is not None:
         # The model names the category (Invalid or PreconditionFailed, siblings); the engine
         # raises a subclass that names the condition (KindMismatch, LimitExceeded, ...).
@@ -167,3 +179,52 @@ async def test_deep_merges_agree_with_the_reference_model(engine_db, scope, case
     stored = await get_record(engine_db, scope, record_id)
     expected = model.apply(content, 0, Plan([merge]))
     assert model.canonical(stored.data) == model.canonical(expected), (content, merge)
+
+
+@st.composite
+def array_edits(draw: st.DrawFn) -> tuple[dict, Plan]:
+    """Objects holding arrays, and plans adding to and removing from them (the pipeline
+    form, which a read-back computes from the record as read), beside plain edits."""
+    content = draw(st.dictionaries(keys, element_lists | values, max_size=4))
+    array_paths = st.sampled_from(["a", "b", "$x", "a.b"]).map(lambda key: (key,))
+    edited = draw(st.lists(array_paths, min_size=1, max_size=2, unique=True))
+    ops: list = []
+    for path in edited:
+        ops += [Add(path, draw(element_lists)), Remove(path, draw(element_lists))]
+    others = [(key,) for key in ("c", "%", "") if draw(st.booleans())]
+    ops += [draw(st.sampled_from([Set(p, draw(values)), Unset(p)])) for p in others]
+    limits = ()
+    if draw(st.booleans()):
+        limits = (Limit(draw(st.sampled_from(edited)), draw(st.integers(0, 5))),)
+    rev = draw(st.sampled_from([None, None, 0, 1]))
+    return content, Plan(draw(st.permutations(ops)), Preconditions(rev=rev, limits=limits))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=array_edits())
+async def test_array_edits_read_back_agree_with_the_reference_model(engine_db, scope, case):
+    content, plan = case
+    record_id = uuid.uuid4().hex
+    await create_record(engine_db, scope, record_id, content)
+    try:
+        expected, expected_error = model.apply(content, 0, plan), None
+    except RecordHubError as exc:
+        expected, expected_error = None, type(exc)
+    try:
+        answered, error = await apply_plan_and_read(engine_db, scope, record_id, plan), None
+    except RecordHubError as exc:
+        answered, error = None, exc
+    stored = await get_record(engine_db, scope, record_id)
+    if expected_error is not None:
+        assert isinstance(error, expected_error), (plan, content, error)
+        assert model.canonical(stored.data) == model.canonical(content) and stored.rev == 0
+    else:
+        assert error is None, (plan, content, error)
+        assert answered == stored, (plan, content)
+        assert model.canonical(answered.data) == model.canonical(stored.data)
+        assert model.canonical(stored.data) == model.canonical(expected), (plan, content)
+        assert stored.rev == 1

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from service.core.operations import Add, Inc, Plan, Remove, Replace
 from service.store.batches import update_ids
-from service.store.records import apply_plan, apply_plan_and_read, create_record, stored_id
+from service.store.records import (
+    apply_plan,
+    apply_plan_and_read,
+    create_record,
+    get_record,
+    stored_id,
+)
 from service.store.versions import apply_versioned
 
 
@@ -17,6 +23,17 @@ async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope
     commands.names.clear()
     await apply_plan_and_read(db, scope, "r", Plan([Inc(("n",), 1)]))
     assert commands.names == ["update", "find"]
+
+
+async def test_add_and_remove_on_one_array_read_back_is_a_read_then_a_guarded_write(counted, scope):
+    db, commands = counted
+    await create_record(db, scope, "r", {"f": [1, 2]})
+    commands.names.clear()
+    plan = Plan([Add(("f",), [3]), Remove(("f",), [1])])
+    stored = await apply_plan_and_read(db, scope, "r", plan)
+    assert commands.names == ["find", "update"]
+    assert stored.data == {"f": [2, 3]} and stored.rev == 1
+    assert (await get_record(db, scope, "r")) == stored
 
 
 async def test_a_versioned_update_is_two_round_trips(counted, scope):
