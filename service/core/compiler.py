@@ -40,7 +40,7 @@ from service.core.operations import (
     Unset,
     WholeOperation,
 )
-from service.core.paths import CONTENT, ROOT, Path, field_of, overlap
+from service.core.paths import CONTENT, ROOT, Path, field_of, is_prefix
 from service.errors import (
     InvalidPlan,
     KindMismatch,
@@ -257,11 +257,12 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     for path, group in groups.items():
         if len(group) > 1 and sorted(type(op).__name__ for op in group) != ["Add", "Remove"]:
             raise OverlappingPaths(f"two operations on {'.'.join(path)}")
-    paths = list(groups)
-    for i, a in enumerate(paths):
-        for b in paths[i + 1 :]:
-            if overlap(a, b):
-                raise OverlappingPaths(f"{'.'.join(a)} and {'.'.join(b)} overlap")
+    # Sorted, a path that holds another is directly followed by one it holds: checking
+    # neighbours finds every overlap (the paths are distinct keys).
+    paths = sorted(groups)
+    for a, b in zip(paths, paths[1:], strict=False):
+        if is_prefix(a, b):
+            raise OverlappingPaths(f"{'.'.join(a)} and {'.'.join(b)} overlap")
     return groups
 
 

@@ -39,11 +39,6 @@ def is_prefix(shorter: Path, longer: Path) -> bool:
     return len(shorter) <= len(longer) and longer[: len(shorter)] == shorter
 
 
-def overlap(a: Path, b: Path) -> bool:
-    """Equal paths, or one inside the other: MongoDB refuses to update both in one write."""
-    return is_prefix(a, b) or is_prefix(b, a)
-
-
 def value_at(content: Any, path: Path) -> tuple[bool, Any]:
     """(found, value) at `path`, walking objects only (never array elements)."""
     node = content

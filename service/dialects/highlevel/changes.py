@@ -172,9 +172,10 @@ def update_plan(schema: ObjectSchema, body: dict[str, Any]) -> Plan:
     - Scalars: Set; `null`: Unset (owner/followers: emptied).
     - Multi-value fields (owner, followers, MULTIPLE_OPTIONS, CHECKBOX, FILE_UPLOAD): a plain
       array replaces; `{"add", "remove"}` becomes Remove + Add on one path, which the engine
-      applies as one pipeline stage (remove first) in the same atomic write as the rest.
+      applies (remove first) in the same atomic write as the rest.
     - Size limits (1 owner, 10 followers, a field's maxFileLimit) go into the plan as Limit
-      preconditions: checked inside that write, so concurrent adds can never exceed them.
+      preconditions, checked on the content that write replaces, so concurrent adds can
+      never exceed them.
     """
     draft = _draft(schema, body)
     if draft.problems:
