@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from datetime import datetime
 from typing import Any
 
@@ -260,7 +261,7 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     # Sorted, a path that holds another is directly followed by one it holds: checking
     # neighbours finds every overlap (the paths are distinct keys).
     paths = sorted(groups)
-    for a, b in zip(paths, paths[1:], strict=False):
+    for a, b in pairwise(paths):
         if is_prefix(a, b):
             raise OverlappingPaths(f"{'.'.join(a)} and {'.'.join(b)} overlap")
     return groups
