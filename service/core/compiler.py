@@ -134,12 +134,13 @@ def compile_plan(
     ops, pre = plan.operations, plan.preconditions
     if (
         len(ops) == 1
-        and type(ops[0]) is Replace
+        and type(ops[0]) in (Replace, ReplaceSameKind)
         and (pre is NO_PRECONDITIONS or (pre.rev is None and pre.kind is None and not pre.limits))
         and not plan.meta
         and write_id is None
     ):
-        return _compile_replace(ops[0].document, now, version, tuple(pre.meta.items()))
+        same_kind = type(ops[0]) is ReplaceSameKind
+        return _compile_replace(ops[0].document, now, version, tuple(pre.meta.items()), same_kind)
     return _compile_general(plan, now=now, write_id=write_id, version=version)
 
 
@@ -161,17 +162,24 @@ def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) ->
 
 
 def _compile_replace(
-    document: Any, now: datetime, version: int | None, meta: tuple[tuple[str, Any], ...]
+    document: Any,
+    now: datetime,
+    version: int | None,
+    meta: tuple[tuple[str, Any], ...],
+    same_kind: bool,
 ) -> CompiledUpdate:
-    """A lone Replace: the commonest write (a PUT of a whole record) and the simplest. The
-    same update the general path renders for it (a property test holds them equal), built
-    without its guards and bodies: on the hot path they cost more than the write's BSON."""
+    """A lone Replace (or ReplaceSameKind): the commonest write (a PUT of a whole record)
+    and the simplest. The same update the general path renders for it (a property test
+    holds them equal), built without its bodies: on the hot path they cost more than the
+    write's BSON."""
     stored, escaped = prepare(document)
     top: dict[str, Any] = {CONTENT: stored, "updatedAt": now, "keysEscaped": escaped}
     if version is not None:
         top["version"] = version
     update = {"$set": top, "$inc": {"rev": 1}}
-    return CompiledUpdate(filter=_meta_filter(meta), update=update, expected_meta=meta)
+    guards = (Guard(ROOT, frozenset({kind_of(document)}), KindMismatch),) if same_kind else ()
+    conditions = filter_for(guards) | _meta_filter(meta)
+    return CompiledUpdate(conditions, update, guards, expected_meta=meta)
 
 
 def _meta_filter(meta: tuple[tuple[str, Any], ...]) -> dict[str, Any]:

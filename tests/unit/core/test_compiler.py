@@ -56,9 +56,9 @@ def test_replace_sets_whole_content_and_records_whether_keys_were_escaped():
     assert compiled(Replace("text")).update["$set"]["keysEscaped"] is False
 
 
-@given(json_values, st.none() | st.integers(1, 10**6))
-def test_a_lone_replace_compiles_to_exactly_what_the_general_path_renders(content, version):
-    plan = Plan((Replace(content),))
+@given(json_values, st.none() | st.integers(1, 10**6), st.sampled_from([Replace, ReplaceSameKind]))
+def test_a_lone_replace_compiles_to_exactly_what_the_general_path_renders(content, version, op):
+    plan = Plan((op(content),))
     fast = compile_plan(plan, now=NOW, version=version)
     general = _compile_general(plan, now=NOW, write_id=None, version=version)
     assert fast == general
