@@ -92,7 +92,7 @@ def _new_keys(loaded: dict[str, Any]) -> tuple[str, str]:
 
 
 async def create_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
-    loaded = load(FieldCreateSchema(), await params.body(request))
+    loaded = load(FieldCreateSchema, await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     object_key, full = _new_keys(loaded)
     data_type = loaded["dataType"]
@@ -139,7 +139,7 @@ def _update_problems(doc: dict[str, Any], loaded: dict[str, Any]) -> list[str]:
 
 async def update_field(request: web.Request, ctx: Context, project: Project) -> web.Response:
     doc = await _field(request, project)
-    loaded = load(FieldUpdateSchema(), await params.body(request))
+    loaded = load(FieldUpdateSchema, await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     problems = _update_problems(doc, loaded)
     if problems:

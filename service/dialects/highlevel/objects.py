@@ -41,7 +41,7 @@ def _keys(loaded: dict[str, Any]) -> tuple[str, str]:
 
 
 async def create_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
-    loaded = load(ObjectCreateSchema(), await params.body(request))
+    loaded = load(ObjectCreateSchema, await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
     key, primary = _keys(loaded)
     details = loaded["primaryDisplayPropertyDetails"]
@@ -119,7 +119,7 @@ def _searchable(schema: ObjectSchema, keys: list[str]) -> list[str]:
 
 async def update_object(request: web.Request, ctx: Context, project: Project) -> web.Response:
     key = params.object_key(request)
-    loaded = load(ObjectUpdateSchema(), await params.body(request))
+    loaded = load(ObjectUpdateSchema, await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     for _ in range(_UPDATE_ATTEMPTS):
         try:

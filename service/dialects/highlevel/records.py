@@ -17,7 +17,7 @@ from service.web.appkeys import STORE
 
 async def create_record(request: web.Request, ctx: Context, project: Project) -> web.Response:
     key = params.object_key(request)
-    loaded = load(RecordCreateSchema(), await params.body(request))
+    loaded = load(RecordCreateSchema, await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
     schema, _ = await ctx.schemas.get(request, project.id, key)
     content = changes.new_content(schema, loaded)
@@ -43,7 +43,7 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
     """
     key = params.object_key(request)
     record_id = params.record_id(request)
-    loaded = load(RecordUpdateSchema(), await params.body(request))
+    loaded = load(RecordUpdateSchema, await params.body(request))
     check_location(project, request, loaded.get("locationId"), required=True)
     records = request.app[STORE].records
     schema, _ = await ctx.schemas.get(request, project.id, key)

@@ -83,7 +83,7 @@ async def search_records(request: web.Request, ctx: Context, project: Project) -
     """Newest first, paged by number or by the `searchAfter` cursor of the last item; the
     page and the total are two reads sent together (one round trip of latency)."""
     key = params.object_key(request)
-    loaded = load(SearchSchema(), await params.body(request))
+    loaded = load(SearchSchema, await params.body(request))
     check_location(project, request, loaded["locationId"], required=True)
     schema, _ = await ctx.schemas.get(request, project.id, key)
     terms = _terms(schema, loaded["query"])
