@@ -132,15 +132,15 @@ def compile_plan(
     """The one update applying `plan`; `write_id` is remembered in `recentWrites` (batches
     use it to tell which records a multi-record write changed), `version` sets the counter."""
     ops, pre = plan.operations, plan.preconditions
+    lone = ops[0] if len(ops) == 1 else None
     if (
-        len(ops) == 1
-        and type(ops[0]) in (Replace, ReplaceSameKind)
+        isinstance(lone, Replace | ReplaceSameKind)
         and (pre is NO_PRECONDITIONS or (pre.rev is None and pre.kind is None and not pre.limits))
         and not plan.meta
         and write_id is None
     ):
-        same_kind = type(ops[0]) is ReplaceSameKind
-        return _compile_replace(ops[0].document, now, version, tuple(pre.meta.items()), same_kind)
+        same_kind = isinstance(lone, ReplaceSameKind)
+        return _compile_replace(lone.document, now, version, tuple(pre.meta.items()), same_kind)
     return _compile_general(plan, now=now, write_id=write_id, version=version)
 
 
