@@ -51,6 +51,15 @@ elements = st.one_of(
 element_lists = st.lists(elements, max_size=3)
 
 
+def examples(count: int) -> settings:
+    """Hypothesis settings for tests that write to the database for every example."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 @st.composite
 def patches(draw: st.DrawFn, base: object) -> dict:
     """A merge patch shaped like `base`: it reaches into stored objects, so depth matters."""
@@ -109,11 +118,7 @@ def cases(draw: st.DrawFn) -> tuple[object, Plan]:
     return content, plan
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(100)
 @given(case=cases())
 @pytest.mark.parametrize("read_back", [False, True], ids=["write", "write and read back"])
 async def test_engine_applies_plans_exactly_as_the_reference_model(
@@ -165,11 +170,7 @@ def merges(draw: st.DrawFn) -> tuple[dict, Merge]:
     return content, Merge(draw(patches(content)))
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(40)
 @given(case=merges())
 async def test_deep_merges_agree_with_the_reference_model(engine_db, scope, case):
     content, merge = case
@@ -200,11 +201,7 @@ def array_edits(draw: st.DrawFn) -> tuple[dict, Plan]:
     return content, Plan(draw(st.permutations(ops)), Preconditions(rev=rev, limits=limits))
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(60)
 @given(case=array_edits())
 async def test_array_edits_read_back_agree_with_the_reference_model(engine_db, scope, case):
     content, plan = case
