@@ -6,6 +6,7 @@ from aiohttp import web
 
 from service.core.queries import Eq, Meta, Query
 from service.dialects.highlevel import messages
+from service.dialects.highlevel.fieldvalues import DELETING, finish_delete
 from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY, ObjectSchema
 from service.errors import NotFound
 from service.store.api import Store
@@ -52,6 +53,10 @@ async def _load(store: Store, project: str, object_key: str) -> ObjectSchema:
     objects = [doc for doc in docs if doc["category"] == OBJECT_CATEGORY]
     if not objects:
         raise NotFound(messages.OBJECT_NOT_FOUND)
-    return ObjectSchema.build(
-        objects[0], (doc for doc in docs if doc["category"] == FIELD_CATEGORY)
-    )
+    fields = [doc for doc in docs if doc["category"] == FIELD_CATEGORY]
+    for doc in fields:
+        if doc.get(
+            DELETING
+        ):  # a delete that did not finish (service.dialects.highlevel.fieldvalues)
+            await finish_delete(store, project, doc)
+    return ObjectSchema.build(objects[0], (doc for doc in fields if not doc.get(DELETING)))

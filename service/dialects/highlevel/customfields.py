@@ -6,11 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
-from service.core.operations import Plan, Unset
 from service.core.queries import All, Eq, Meta, Not, Query
 from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
+from service.dialects.highlevel.fieldvalues import DELETING, finish_delete
 from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
@@ -71,11 +71,14 @@ def _setting_problems(data_type: str, loaded: dict[str, Any]) -> list[str]:
 
 async def _field(request: web.Request, project: Project) -> dict[str, Any]:
     try:
-        return await request.app[STORE].definitions.get(
+        doc = await request.app[STORE].definitions.get(
             project.id, FIELD_CATEGORY, request.match_info["id"]
         )
     except NotFound:
         raise NotFound(messages.FIELD_NOT_FOUND) from None
+    if doc.get(DELETING):
+        raise NotFound(messages.FIELD_NOT_FOUND)
+    return doc
 
 
 def _new_keys(loaded: dict[str, Any]) -> tuple[str, str]:
@@ -104,10 +107,18 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
     await ctx.schemas.get(request, project.id, object_key)  # 404 for an unknown object
     attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
     attrs |= {"key": full, "objectKey": object_key, "dataType": data_type}
+    store = request.app[STORE]
     try:
-        doc = await request.app[STORE].definitions.create(project.id, FIELD_CATEGORY, attrs)
+        doc = await store.definitions.create(project.id, FIELD_CATEGORY, attrs)
     except Conflict:
-        raise AlreadyExists(messages.FIELD_EXISTS) from None
+        # A field of this key whose delete did not finish (a crash) holds the key: finish
+        # that delete, then create once more.
+        if not await _finished_deleting(store, project.id, full):
+            raise AlreadyExists(messages.FIELD_EXISTS) from None
+        try:
+            doc = await store.definitions.create(project.id, FIELD_CATEGORY, attrs)
+        except Conflict:
+            raise AlreadyExists(messages.FIELD_EXISTS) from None
     ctx.schemas.forget(request, project.id, object_key)
     return web.json_response({"field": render.field(doc)}, status=201)
 
@@ -158,27 +169,31 @@ async def update_field(request: web.Request, ctx: Context, project: Project) -> 
     return web.json_response({"field": render.field(updated)})
 
 
-def _value_paths(doc: dict[str, Any]) -> list[tuple[str, ...]]:
-    """Where a field's values sit in record content (a textbox list: one key per option)."""
-    key = objectschema.short_key(doc["key"])
-    if doc["dataType"] == objectschema.TEXTBOX_LIST:
-        return [
-            (objectschema.PROPERTIES, f"{key}.{option['key']}")
-            for option in doc.get("options") or ()
-        ]
-    return [(objectschema.PROPERTIES, key)]
+async def _finished_deleting(store: Store, project: str, key: str) -> bool:
+    """Finish the delete of the field `key` if one is marked deleting; whether there was."""
+    found = await store.definitions.find(
+        project, (FIELD_CATEGORY,), Query(where=Eq(Meta("key"), key))
+    )
+    marked = [doc for doc in found if doc.get(DELETING)]
+    for doc in marked:
+        await finish_delete(store, project, doc)
+    return bool(marked)
 
 
 async def _delete(store: Store, project: str, field_id: str) -> dict[str, Any]:
-    """Delete a field and take it out of its object's searchable properties, in one
-    transaction; the field exactly as it was deleted (its options say where its values
-    are). NotFound, or OwnerNotFound for the field's object; PreconditionFailed for the
-    primary display property, which stays."""
+    """Take a field out of its object's searchable properties and mark it deleting, in
+    one transaction; the field exactly as it was (its options say where its values are).
+    A field already marked is returned with its mark, for the caller to finish its delete
+    (and answer that it is gone).
+    NotFound, or OwnerNotFound for the field's object; PreconditionFailed for the primary
+    display property, which stays."""
     definitions = store.definitions
 
     async def work(tx: Transaction) -> dict[str, Any]:
-        # Read and delete in one snapshot: an edit in between makes the delete conflict.
+        # Read and mark in one snapshot: an edit in between makes the delete conflict.
         doc = await definitions.get(project, FIELD_CATEGORY, field_id, tx=tx)
+        if doc.get(DELETING):
+            return doc
         owner = Eq(Meta("key"), doc["objectKey"])
         kept = Not(Eq(Meta("primaryDisplayProperty"), doc["key"]))
         where = Query(where=All((owner, kept)))
@@ -188,7 +203,7 @@ async def _delete(store: Store, project: str, field_id: str) -> dict[str, Any]:
             if not objects:
                 raise OwnerNotFound("object not found")
             raise PreconditionFailed("the primary display property stays")
-        await definitions.delete(project, FIELD_CATEGORY, field_id, tx=tx)
+        await definitions.update(project, FIELD_CATEGORY, field_id, {DELETING: True}, tx=tx)
         return doc
 
     return await store.transaction(work)
@@ -206,12 +221,11 @@ async def delete_field(request: web.Request, ctx: Context, project: Project) -> 
     except NotFound:
         raise NotFound(messages.FIELD_NOT_FOUND) from None
     # The values go with the field, so a field created later with the same key starts
-    # empty; `doc` is the field as deleted, so its options are all there.
-    paths = _value_paths(doc)
-    if paths:  # a textbox list without options has none
-        scope = objectschema.scope_of(project.id, doc["objectKey"])
-        await store.records.update_where(scope, Query(), Plan(tuple(map(Unset, paths))))
+    # empty; `doc` is the field as it was, so its options are all there.
     ctx.schemas.forget(request, project.id, doc["objectKey"])
+    await finish_delete(store, project.id, doc)
+    if doc.get(DELETING):  # deleted already, by a delete that had not finished
+        raise NotFound(messages.FIELD_NOT_FOUND)
     return web.json_response({"succeded": True, "id": doc["_id"], "key": doc["key"]})
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from service.dialects.highlevel import customfields
 from tests.dialects.highlevel.conftest import (
     FIELDS,
     OBJECT,
@@ -173,3 +174,43 @@ async def test_fields_of_another_location_are_not_visible(client, location, data
     assert response.status == 404
     deleted = await client.delete(f"/custom-fields/{theirs['id']}", headers=location.headers)
     assert deleted.status == 404
+
+
+@pytest.mark.parametrize("then", ["create the key again", "delete again", "load the object"])
+async def test_a_delete_cut_short_after_its_mark_is_finished_by_whoever_comes_next(
+    client, location, ticket, monkeypatch, then
+):
+    """A crash between the delete's transaction and the clearing of the values: the field
+    is gone at once, and the next schema load, same-key create or delete clears them."""
+    fields = await client.get(
+        f"/custom-fields/object-key/{OBJECT}",
+        params={"locationId": location.id},
+        headers=location.headers,
+    )
+    notes = {f["fieldKey"]: f for f in (await fields.json())["fields"]}[f"{OBJECT}.notes"]
+    record = await create_record(
+        client, location, {"properties": {"notes": "n", "ticket_name": "t"}}
+    )
+    finish = customfields.finish_delete
+
+    async def crash(*args, **kwargs):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(customfields, "finish_delete", crash)
+    response = await client.delete(f"/custom-fields/{notes['id']}", headers=location.headers)
+    assert response.status == 500
+    monkeypatch.setattr(customfields, "finish_delete", finish)
+    gone = await client.get(f"/custom-fields/{notes['id']}", headers=location.headers)
+    assert gone.status == 404
+    if then == "create the key again":
+        again = await create_field(client, location, {"fieldKey": "notes", "dataType": "TEXT"})
+        assert again["id"] != notes["id"]
+    elif then == "delete again":
+        response = await client.delete(f"/custom-fields/{notes['id']}", headers=location.headers)
+        assert response.status == 404
+    else:
+        await refused(
+            await update_record(client, location, record["id"], {"properties": {"notes": "x"}}),
+            "property properties.notes should not exist",
+        )
+    assert (await read_record(client, location, record["id"]))["properties"] == {"ticket_name": "t"}
