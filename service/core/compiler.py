@@ -177,9 +177,12 @@ def _compile_replace(
     if version is not None:
         top["version"] = version
     update = {"$set": top, "$inc": {"rev": 1}}
-    guards = (Guard(ROOT, frozenset({kind_of(document)}), KindMismatch),) if same_kind else ()
-    conditions = filter_for(guards) | _meta_filter(meta)
-    return CompiledUpdate(conditions, update, guards, expected_meta=meta)
+    if not same_kind:
+        return CompiledUpdate(filter=_meta_filter(meta), update=update, expected_meta=meta)
+    guards = (Guard(ROOT, frozenset({kind_of(document)}), KindMismatch),)
+    return CompiledUpdate(
+        filter_for(guards) | _meta_filter(meta), update, guards, expected_meta=meta
+    )
 
 
 def _meta_filter(meta: tuple[tuple[str, Any], ...]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from service.core import pipeline
 from service.core.documents import RECENT_WRITES
 from service.core.guards import Guard
 from service.core.kinds import equality_key
+from service.core.paths import value_at
 
 
 @dataclass
@@ -136,12 +137,8 @@ def edited_array(
 
 
 def _field_value(document: dict[str, Any], target: str) -> tuple[bool, Any]:
-    node: Any = document
-    for name in target.split("."):
-        if not isinstance(node, dict) or name not in node:
-            return False, None
-        node = node[name]
-    return True, node
+    """(found, value) at a dotted stored field of `document`."""
+    return value_at(document, tuple(target.split(".")))
 
 
 def _copied_path(document: dict[str, Any], parents: list[str], copies: set[int]) -> dict[str, Any]:

@@ -268,11 +268,10 @@ async def _read_and_swap(
     query = selector(scope, record_id)
     with database_errors():
         document = await collection.find_one(query)
-    if document is None:
-        raise RecordNotFound("record not found", details={"id": record_id})
-    refused = compiled.explain(document["rev"], content_of(document), document)
+    refused = _refusal(compiled, record_id, document)
     if refused is not None:
         raise refused
+    assert document is not None  # a missing record is refused
     update, after = compiled.swapped(document)
     with database_errors():
         result = await collection.update_one({**query, "rev": document["rev"]}, update)
@@ -317,6 +316,13 @@ async def explain_miss(
         document = await collection.find_one(
             selector(scope, record_id), projection, session=session
         )
+    return _refusal(compiled, record_id, document)
+
+
+def _refusal(
+    compiled: CompiledUpdate, record_id: Any, document: dict[str, Any] | None
+) -> RecordHubError | None:
+    """Why `compiled` does not apply to the record as read (None when it does)."""
     if document is None:
         return RecordNotFound("record not found", details={"id": record_id})
     return compiled.explain(document["rev"], content_of(document), document)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from service.core.queries import Eq, Meta, Query
 from service.dialects.highlevel import messages
-from service.dialects.highlevel.fieldvalues import DELETING, finish_delete
+from service.dialects.highlevel.fieldvalues import finish_marked
 from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY, ObjectSchema
 from service.errors import NotFound
 from service.store.api import Store
@@ -44,7 +44,8 @@ class SchemaCache:
 
 
 async def _load(store: Store, project: str, object_key: str) -> ObjectSchema:
-    """The object and its fields, oldest first, in one read."""
+    """The object and its fields, oldest first, in one read; a field whose delete a crash
+    cut short is finished here and left out (service.dialects.highlevel.fieldvalues)."""
     docs = await store.definitions.find(
         project,
         (OBJECT_CATEGORY, FIELD_CATEGORY),
@@ -54,9 +55,4 @@ async def _load(store: Store, project: str, object_key: str) -> ObjectSchema:
     if not objects:
         raise NotFound(messages.OBJECT_NOT_FOUND)
     fields = [doc for doc in docs if doc["category"] == FIELD_CATEGORY]
-    for doc in fields:
-        if doc.get(
-            DELETING
-        ):  # a delete that did not finish (service.dialects.highlevel.fieldvalues)
-            await finish_delete(store, project, doc)
-    return ObjectSchema.build(objects[0], (doc for doc in fields if not doc.get(DELETING)))
+    return ObjectSchema.build(objects[0], await finish_marked(store, project, fields))

@@ -10,7 +10,7 @@ from service.core.queries import All, Eq, Meta, Not, Query
 from service.dialects.highlevel import messages, objectschema, params, render
 from service.dialects.highlevel.auth import check_location
 from service.dialects.highlevel.context import Context
-from service.dialects.highlevel.fieldvalues import DELETING, finish_delete
+from service.dialects.highlevel.fieldvalues import DELETING, finish_delete, finish_marked
 from service.dialects.highlevel.objectschema import FIELD_CATEGORY, OBJECT_CATEGORY
 from service.dialects.highlevel.schemas import FieldCreateSchema, FieldUpdateSchema, load
 from service.dialects.highlevel.validation import unprocessable
@@ -108,17 +108,15 @@ async def create_field(request: web.Request, ctx: Context, project: Project) -> 
     attrs = {name: loaded[name] for name in _SETTINGS if name in loaded}
     attrs |= {"key": full, "objectKey": object_key, "dataType": data_type}
     store = request.app[STORE]
-    try:
-        doc = await store.definitions.create(project.id, FIELD_CATEGORY, attrs)
-    except Conflict:
-        # A field of this key whose delete did not finish (a crash) holds the key: finish
-        # that delete, then create once more.
-        if not await _finished_deleting(store, project.id, full):
-            raise AlreadyExists(messages.FIELD_EXISTS) from None
+    for retry in (False, True):
         try:
             doc = await store.definitions.create(project.id, FIELD_CATEGORY, attrs)
+            break
         except Conflict:
-            raise AlreadyExists(messages.FIELD_EXISTS) from None
+            # A field of this key whose delete did not finish (a crash) holds the key:
+            # finish that delete, then create once more.
+            if retry or not await _finished_deleting(store, project.id, full):
+                raise AlreadyExists(messages.FIELD_EXISTS) from None
     ctx.schemas.forget(request, project.id, object_key)
     return web.json_response({"field": render.field(doc)}, status=201)
 
@@ -174,10 +172,7 @@ async def _finished_deleting(store: Store, project: str, key: str) -> bool:
     found = await store.definitions.find(
         project, (FIELD_CATEGORY,), Query(where=Eq(Meta("key"), key))
     )
-    marked = [doc for doc in found if doc.get(DELETING)]
-    for doc in marked:
-        await finish_delete(store, project, doc)
-    return bool(marked)
+    return len(await finish_marked(store, project, found)) < len(found)
 
 
 async def _delete(store: Store, project: str, field_id: str) -> dict[str, Any]:

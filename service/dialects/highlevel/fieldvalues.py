@@ -39,3 +39,16 @@ async def finish_delete(store: Store, project: str, doc: dict[str, Any]) -> None
         await store.records.update_where(scope, Query(), Plan(tuple(map(Unset, paths))))
     with contextlib.suppress(NotFound):  # another finisher got there first
         await store.definitions.delete(project, FIELD_CATEGORY, doc["_id"])
+
+
+async def finish_marked(
+    store: Store, project: str, fields: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Finish the delete of every field among `fields` marked deleting; the others."""
+    live = []
+    for doc in fields:
+        if doc.get(DELETING):
+            await finish_delete(store, project, doc)
+        else:
+            live.append(doc)
+    return live
