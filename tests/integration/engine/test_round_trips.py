@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.core.operations import Add, Inc, Plan, Remove, Replace
+from service.core.operations import Add, Inc, Merge, Plan, Remove, Replace
 from service.store.batches import update_ids
 from service.store.records import (
     apply_plan,
@@ -34,6 +34,22 @@ async def test_add_and_remove_on_one_array_read_back_is_a_read_then_a_guarded_wr
     assert commands.names == ["find", "update"]
     assert stored.data == {"f": [2, 3]} and stored.rev == 1
     assert (await get_record(db, scope, "r")) == stored
+
+
+async def test_a_nested_merge_is_one_dotted_update_unless_the_record_disagrees(counted, scope):
+    db, commands = counted
+    await create_record(db, scope, "r", {"o": {"p": 1}, "s": 5, "arr": [0, 1]})
+    commands.names.clear()
+    await apply_plan(db, scope, "r", Plan([Merge({"o": {"q": 2}})]))
+    assert commands.names == ["update"]
+    # A scalar and an array where the patch holds objects: the dotted $set misses its
+    # guards (inside the array it would set an element), and the pipeline replaces them.
+    commands.names.clear()
+    await apply_plan(db, scope, "r", Plan([Merge({"s": {"t": 1}, "arr": {"0": "x"}})]))
+    assert commands.names == ["update", "update"]
+    stored = await get_record(db, scope, "r")
+    assert stored.data == {"o": {"p": 1, "q": 2}, "s": {"t": 1}, "arr": {"0": "x"}}
+    assert stored.rev == 2
 
 
 async def test_a_versioned_update_is_two_round_trips(counted, scope):

@@ -179,6 +179,24 @@ def test_nested_merge_uses_merge_objects_when_stored_value_is_an_object():
     assert stages[0]["$set"]["data.s"] == {"$literal": 2}
 
 
+def test_nested_merge_also_has_a_dotted_form_guarded_by_the_objects_it_reaches_into():
+    c = compiled(Merge({"o": {"p": {"q": 1}, "r": [2]}, "s": 2}))
+    assert c.by_paths is not None
+    guarded, update = c.by_paths
+    assert update == {
+        "$set": {"data.o.p.q": 1, "data.o.r": [2], "data.s": 2, "updatedAt": NOW},
+        "$inc": {"rev": 1},
+    }
+    not_an_object = {"$not": {"$type": ["array", "bool", "null", "number", "string"]}}
+    assert guarded == {"data": OBJECT_ONLY, "data.o": not_an_object, "data.o.p": not_an_object}
+
+
+def test_no_dotted_merge_for_an_empty_object_an_escaped_key_or_a_flat_patch():
+    assert compiled(Merge({"o": {"p": {}}})).by_paths is None  # keep an object, else replace
+    assert compiled(Merge({"o": {"a.b": 1}})).by_paths is None
+    assert compiled(Merge({"a": 1})).by_paths is None  # operators already
+
+
 def test_write_id_is_remembered_in_both_forms():
     plain = compile_plan(Plan([Set(("a",), 1)]), now=NOW, write_id="w1").update
     assert plain["$push"] == {"recentWrites": {"$each": ["w1"], "$slice": -16}}
