@@ -287,15 +287,14 @@ async def write_compiled(
     session: Any = None,
 ) -> None:
     """Run a compiled update on one record; raise the domain error if it does not apply."""
+    selected = selector(scope, record_id)
     if compiled.by_paths is not None:
         guarded, update = compiled.by_paths
         with database_errors():
-            result = await collection.update_one(
-                {**selector(scope, record_id), **guarded}, update, session=session
-            )
+            result = await collection.update_one({**selected, **guarded}, update, session=session)
         if result.matched_count:
             return
-    query = {**selector(scope, record_id), **compiled.filter}
+    query = {**selected, **compiled.filter}
     for _ in range(MISS_ATTEMPTS):
         with database_errors():
             result = await collection.update_one(query, compiled.update, session=session)
