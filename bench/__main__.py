@@ -2,6 +2,7 @@
 
 python -m bench [--seconds 5] [--memory-puts 10000] [--skip-engine]
                 [--concurrency 1 16 64] [--only "PUT unversioned"] [--baseline REV]
+                [--floor-driver pymongo|motor]
 
 Writes bench/results/latest.md (and a dated copy), then runs bench.engine and bench.hotbin.
 
@@ -12,6 +13,9 @@ RecordHub / baseline per cell, goes to bench/results/ab.md and latest.md is left
 The memory check and the engine and hot-bin benchmarks are skipped in that mode. A workload
 the baseline cannot serve (the rested PUTs, at a revision before the rested dialect) runs
 without it, and its baseline cells read "n/a".
+
+The floor runs on RecordHub's driver (PyMongo's asyncio API); `--floor-driver motor` puts
+it on motor, the driver of the issues' original floor.
 
 With --only, the chosen workloads run alone and the report goes to stdout only (the
 committed results, ab.md too, are left as they are).
@@ -39,10 +43,18 @@ def main() -> int:
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--only", help="run the workloads whose name contains this text")
     parser.add_argument("--baseline", metavar="REV", help="also measure RecordHub as at REV")
+    parser.add_argument("--floor-driver", choices=("pymongo", "motor"), default="pymongo")
     args = parser.parse_args()
     # The memory check is a target of RecordHub alone, not a before/after figure.
     memory_puts = 0 if args.only or args.baseline else args.memory_puts
-    result = http.run(args.seconds, tuple(args.concurrency), memory_puts, args.only, args.baseline)
+    result = http.run(
+        args.seconds,
+        tuple(args.concurrency),
+        memory_puts,
+        args.only,
+        args.baseline,
+        args.floor_driver,
+    )
     if args.baseline:
         text = report.render_ab(result, args.seconds)
         if not args.only:

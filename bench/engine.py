@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import bson
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
+from pymongo.asynchronous.database import AsyncDatabase
 
 from service.core.documents import content_of
 from service.core.fieldnames import prepare
@@ -76,7 +76,7 @@ async def interleaved(a: Call, b: Call, calls: int = TIMED_CALLS) -> tuple[float
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-async def fill_records(db: AsyncIOMotorDatabase, count: int) -> None:
+async def fill_records(db: AsyncDatabase, count: int) -> None:
     moment = now()
     base = {"project": SCOPE.project, "ns": SCOPE.ns, "rev": 0, "version": 0}
     base |= {"createdAt": moment, "updatedAt": moment}
@@ -90,7 +90,7 @@ async def fill_records(db: AsyncIOMotorDatabase, count: int) -> None:
         )
 
 
-async def deep_history(db: AsyncIOMotorDatabase, bin_id: str, versions: int) -> None:
+async def deep_history(db: AsyncDatabase, bin_id: str, versions: int) -> None:
     """A bin whose live record says `versions` versions exist, all of them stored (beside
     it, as service.store.versions keeps them)."""
     await create_record(db, SCOPE, bin_id, {"v": versions})
@@ -107,7 +107,7 @@ async def deep_history(db: AsyncIOMotorDatabase, bin_id: str, versions: int) -> 
     await db.records.update_one(selector(SCOPE, bin_id), live)
 
 
-async def measure_round_trips(db: AsyncIOMotorDatabase, counter: CommandCounter) -> list[Any]:
+async def measure_round_trips(db: AsyncDatabase, counter: CommandCounter) -> list[Any]:
     await fill_records(db, 100)
     await create_record(db, SCOPE, "one", {"v": 0})
     await apply_versioned(db, SCOPE, "one", Plan([Replace({"v": 1})]))
@@ -138,15 +138,15 @@ async def measure_round_trips(db: AsyncIOMotorDatabase, counter: CommandCounter)
     return results
 
 
-async def measure_growth(client: AsyncIOMotorClient, db: AsyncIOMotorDatabase) -> list[Any]:
+async def measure_growth(client: AsyncMongoClient, db: AsyncDatabase) -> list[Any]:
     def versioned(bin_id: str) -> Call:
         return lambda i: apply_versioned(db, SCOPE, bin_id, Plan([Replace({"i": i})]))
 
-    def update(target: AsyncIOMotorDatabase, size: int) -> Call:
+    def update(target: AsyncDatabase, size: int) -> Call:
         plan = Plan([Inc(("n",), 1), Set(("s",), "x")])
         return lambda i: apply_plan(target, SCOPE, f"r{(i * 7919) % size}", plan)
 
-    def hundred(target: AsyncIOMotorDatabase) -> Call:
+    def hundred(target: AsyncDatabase) -> Call:
         ids = [f"r{k}" for k in range(100)]
         return lambda i: update_ids(target, SCOPE, ids, Plan([Inc(("n",), 1)]))
 
@@ -165,7 +165,7 @@ async def measure_growth(client: AsyncIOMotorClient, db: AsyncIOMotorDatabase) -
     ]
 
 
-async def measure_batch(client: AsyncIOMotorClient, counter: CommandCounter) -> tuple[int, float]:
+async def measure_batch(client: AsyncMongoClient, counter: CommandCounter) -> tuple[int, float]:
     """One all-or-nothing upsert of BATCH_ROWS rows, half of them present: (round trips, s)."""
     db = client["bench_batch"]
     await fill_records(db, BATCH_ROWS // 2)
@@ -269,7 +269,7 @@ async def main() -> bool:
     server = EmbeddedDatabase(storage=":memory:")
     await server.start_async()
     counter = CommandCounter()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(
+    client: AsyncMongoClient = AsyncMongoClient(
         server.uri, event_listeners=[counter], tz_aware=True
     )
     try:
@@ -280,7 +280,7 @@ async def main() -> bool:
         batch = await measure_batch(client, counter)
         return report(trips, growth, batch, measure_escaping(), version)
     finally:
-        client.close()
+        await client.close()
         await server.stop_async()
 
 

@@ -1,6 +1,8 @@
-"""The floor: minimal aiohttp + motor handlers doing the same database work as a workload.
+"""The floor: minimal aiohttp handlers doing the same database work as a workload, on
+PyMongo's asyncio API as RecordHub is (or, with `--driver motor`, on motor, the thread-pool
+driver RecordHub used before; its figures are the issues' original floor).
 
-    python -m bench.floor --uri URI --port PORT
+    python -m bench.floor --uri URI --port PORT [--driver pymongo|motor]
 
 PUT /one/{id}     one update_one of the whole content          ("1 op", JSONBin PUT)
 PUT /two/{id}     update_one of three fields, then find_one    ("2 ops", HighLevel update)
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 
 RECORDS = web.AppKey("records", object)
 # The stored content must be an object for a merge's paths, and of the body's kind for a
@@ -72,7 +74,7 @@ async def put_rested(request: web.Request) -> web.Response:
         return web.json_response(body)  # the stored content is the body: no read-back
     doc = await stored(request)
     envelope = {"uniqueId": doc["_id"], "data": doc["data"]}
-    # Motor reads naive UTC datetimes; rested shows them to the millisecond, with a Z.
+    # The driver reads naive UTC datetimes; rested shows them to the millisecond, with a Z.
     for field in ("createdAt", "updatedAt"):
         envelope[field] = doc[field].isoformat(timespec="milliseconds") + "Z"
     return web.json_response(envelope)
@@ -82,9 +84,14 @@ async def read(request: web.Request) -> web.Response:
     return web.json_response({"record": (await stored(request))["data"]})
 
 
-def build(uri: str) -> web.Application:
+def build(uri: str, driver: str = "pymongo") -> web.Application:
     app = web.Application()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
+    if driver == "motor":
+        from motor.motor_asyncio import AsyncIOMotorClient  # a dev dependency only
+
+        client: Any = AsyncIOMotorClient(uri)
+    else:
+        client = AsyncMongoClient(uri)
     app[RECORDS] = client["floor"]["records"]
     app.router.add_put("/one/{id}", put_one)
     app.router.add_put("/two/{id}", put_two)
@@ -97,8 +104,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--uri", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--driver", choices=("pymongo", "motor"), default="pymongo")
     args = parser.parse_args()
-    web.run_app(build(args.uri), host="127.0.0.1", port=args.port, access_log=None, print=None)
+    web.run_app(
+        build(args.uri, args.driver), host="127.0.0.1", port=args.port, access_log=None, print=None
+    )
 
 
 if __name__ == "__main__":

@@ -187,9 +187,11 @@ def run(
     memory_puts: int,
     only: str | None = None,
     baseline: str | None = None,
+    floor_driver: str = "pymongo",
 ) -> dict[str, Any]:
     """Every workload (or those whose name contains `only`) at every concurrency, against
-    the floor and RecordHub, and the baseline too when a revision is given."""
+    the floor (on `floor_driver`) and RecordHub, and the baseline too when a revision is
+    given."""
     workers = max(concurrencies)
     with tempfile.TemporaryDirectory() as tmp:
         # Resolved and exported before anything starts, so a bad revision fails at once.
@@ -199,7 +201,7 @@ def run(
         uri = db.start()
         client: MongoClient[Any] = MongoClient(uri)
         try:
-            targets = start_targets(uri, source)
+            targets = start_targets(uri, source, floor_driver)
             try:
                 given = {n: prepare(t, workers) for n, t in targets.items() if n != "floor"}
                 prepare_floor(client, given["recordhub"])
@@ -216,4 +218,10 @@ def run(
             # The database is stopped even when a target never came up.
             client.close()
             db.stop()
-    return {"workloads": plan, "memory": memory, "baseline": baseline, "tree": describe_tree()}
+    return {
+        "workloads": plan,
+        "memory": memory,
+        "baseline": baseline,
+        "tree": describe_tree(),
+        "floor_driver": floor_driver,
+    }

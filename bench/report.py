@@ -13,6 +13,11 @@ EVE_CPU_US = 5600.0  # Eve's single-field PATCH at concurrency 1, measured on th
 # not measured: check a regression it flags by running the workload again.
 WORSE = 1.05
 # The per-request costs a change is checked not to have raised, RecordHub over baseline.
+FLOOR_DRIVERS = {
+    "pymongo": "PyMongo's asyncio API, as RecordHub's",
+    "motor": "motor (`--floor-driver motor`), the issues' original floor (RecordHub is on "
+    "PyMongo's asyncio API)",
+}
 COSTS = {"cpu_us": "CPU", "db_cpu_us": "DB CPU", "round_trips": "round trips"}
 
 
@@ -30,7 +35,7 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def _preamble(title: str, seconds: float, shared_by: str) -> list[str]:
+def _preamble(title: str, seconds: float, shared_by: str, floor_driver: str) -> list[str]:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return [
         title,
@@ -40,13 +45,16 @@ def _preamble(title: str, seconds: float, shared_by: str) -> list[str]:
         f"one embedded SecantusDB (`--sync-on-commit`) shared by {shared_by}.",
         "",
         "CPU figures are microseconds of process CPU (utime+stime) per completed request; "
-        "round trips are database data operations per request (server opcounters).",
+        "round trips are database data operations per request (server opcounters). "
+        f"The floor's driver: {FLOOR_DRIVERS[floor_driver]}.",
         "",
     ]
 
 
 def render(result: dict[str, Any], seconds: float) -> str:
-    lines = _preamble("# RecordHub benchmark", seconds, "the floor and RecordHub")
+    lines = _preamble(
+        "# RecordHub benchmark", seconds, "the floor and RecordHub", result["floor_driver"]
+    )
     targets: list[str] = []
     for workload in result["workloads"]:
         lines += [f"## {workload.name}", "", f"Floor: {workload.floor_ops}. {workload.notes}", ""]
@@ -113,6 +121,7 @@ def render_ab(result: dict[str, Any], seconds: float) -> str:
         "# RecordHub benchmark: before/after",
         seconds,
         "the floor, the baseline and RecordHub",
+        result["floor_driver"],
     )
     lines += [
         f"Baseline: RecordHub at `{result['baseline']}` (`git archive`); "

@@ -158,12 +158,16 @@ def export(rev: str, dest: Path) -> Path:
     return dest
 
 
-def start_targets(uri: str, baseline: Path | None = None) -> dict[str, Target]:
-    """The floor, the baseline (when its exported tree is given) and RecordHub, by name,
-    each on its own port; RecordHub and the baseline each in a database of their own."""
+def start_targets(
+    uri: str, baseline: Path | None = None, floor_driver: str = "pymongo"
+) -> dict[str, Target]:
+    """The floor (on `floor_driver`), the baseline (when its exported tree is given) and
+    RecordHub, by name, each on its own port; RecordHub and the baseline each in a database
+    of their own."""
     ports = {"floor": free_port(), "recordhub": free_port()}
+    command = [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(ports["floor"])]
     floor = subprocess.Popen(
-        [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(ports["floor"])],
+        [*command, "--driver", floor_driver],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

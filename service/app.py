@@ -122,7 +122,7 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
     try:
         await ping(connection.database, where=f"database at {describe(uri)}")
     except Unavailable:
-        connection.close()
+        await connection.close()
         if embedded is not None:
             await embedded.stop_async()
         raise
@@ -130,7 +130,7 @@ async def _database_context(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        connection.close()
+        await connection.close()
         if embedded is not None:
             await embedded.stop_async()
 

@@ -88,7 +88,7 @@ async def _store(settings: Settings) -> AsyncIterator[Store]:
         await store.ensure_indexes()
         yield store
     finally:
-        connection.close()
+        await connection.close()
         if server is not None:
             await server.stop_async()
 

@@ -7,8 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 
 from service.store.client import Connection, connect
 from service.store.embedded import EmbeddedDatabase
@@ -38,7 +37,7 @@ async def connection(db_uri: str) -> AsyncIterator[Connection]:
         yield conn
     finally:
         await conn.client.drop_database(conn.database.name)
-        conn.close()
+        await conn.close()
 
 
 @pytest.fixture
@@ -78,8 +77,6 @@ class Commands(monitoring.CommandListener):
 async def counted_database(db_uri: str, database):  # type: ignore[no-untyped-def]
     """The test's database through a second client whose commands are recorded."""
     commands = Commands()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(
-        db_uri, event_listeners=[commands], tz_aware=True
-    )
+    client: AsyncMongoClient = AsyncMongoClient(db_uri, event_listeners=[commands], tz_aware=True)
     yield client[database.name], commands
-    client.close()
+    await client.close()

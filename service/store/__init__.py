@@ -1,1 +1,1 @@
-"""The only package that talks to MongoDB (motor/pymongo)."""
+"""The only package that talks to MongoDB (PyMongo's asyncio API)."""

@@ -1,7 +1,7 @@
 """The Store: the one object the rest of the service reaches the database through.
 
 Built once per app (service.app) around one database handle; dialects and the web edge
-get typed methods from its parts and never a motor object. Every method of every part maps
+get typed methods from its parts and never a driver object. Every method of every part maps
 driver errors to domain errors (service.store.errors.mapped) on the way out, whatever
 module does the work underneath.
 """

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan
@@ -93,7 +94,7 @@ def scoped(scope: Scope, ids: list[Any]) -> dict[str, Any]:
 
 
 async def update_ids(
-    database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any], plan: Plan
+    database: AsyncDatabase, scope: Scope, ids: Sequence[Any], plan: Plan
 ) -> list[ItemResult]:
     """Apply one plan to many records: one `update_many`, plus one read unless all apply."""
     unique = list(stored_ids(scope, ids).values())
@@ -112,7 +113,7 @@ async def update_ids(
 
 
 async def update_each(
-    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[tuple[Any, Plan]]
+    database: AsyncDatabase, scope: Scope, items: Sequence[tuple[Any, Plan]]
 ) -> list[ItemResult]:
     """Best-effort per-item plans: one unordered `bulk_write`, plus one read unless all apply.
 
@@ -145,7 +146,7 @@ async def update_each(
 
 
 async def _bulk(
-    collection: AsyncIOMotorCollection, requests: list[UpdateOne]
+    collection: AsyncCollection, requests: list[UpdateOne]
 ) -> tuple[int, dict[int, RecordHubError]]:
     """(records modified, errors by request index) of one unordered bulk write."""
     if not requests:
@@ -163,7 +164,7 @@ async def _bulk(
 
 
 async def read_states(
-    collection: AsyncIOMotorCollection, scope: Scope, ids: list[Any], *, session: Any = None
+    collection: AsyncCollection, scope: Scope, ids: list[Any], *, session: Any = None
 ) -> dict[str, dict[str, Any]]:
     """The judged fields of the records with these keys, by `_id` (records.stored_id)."""
     query = scoped(scope, ids)
@@ -193,9 +194,7 @@ def judge(
     return ItemResult(record_id, Outcome.PRECONDITION_FAILED, failure)
 
 
-async def delete_ids(
-    database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
-) -> list[ItemResult]:
+async def delete_ids(database: AsyncDatabase, scope: Scope, ids: Sequence[Any]) -> list[ItemResult]:
     """Best-effort delete: one read of which ids exist, one `delete_many`."""
     wanted = stored_ids(scope, ids)
     collection = records_of(database, scope)

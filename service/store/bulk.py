@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import DeleteOne, InsertOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan, compile_upsert, revision_mismatch
@@ -65,7 +66,7 @@ TRANSACTION_ATTEMPTS = 3
 
 
 async def apply_all(
-    database: AsyncIOMotorDatabase, scope: Scope, items: Sequence[BatchItem]
+    database: AsyncDatabase, scope: Scope, items: Sequence[BatchItem]
 ) -> list[ItemResult]:
     """All items in one transaction, or none of them (the failing item's error is raised)."""
     batch, moment = uuid.uuid4().hex, now()
@@ -119,7 +120,7 @@ def _step(scope: Scope, n: int, item: BatchItem, moment: datetime, write_id: str
 
 
 async def _write(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     items: Sequence[BatchItem],
     steps: Sequence[_Step],
@@ -148,7 +149,7 @@ async def _write(
 
 
 async def _refusal(
-    collection: AsyncIOMotorCollection, scope: Scope, item: BatchItem, step: _Step, code: Any
+    collection: AsyncCollection, scope: Scope, item: BatchItem, step: _Step, code: Any
 ) -> RecordHubError:
     """Why the database refused an item. The refusal ended the transaction on the server,
     so the record is read outside it."""
@@ -164,7 +165,7 @@ async def _refusal(
 
 
 async def _first_miss(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     items: Sequence[BatchItem],
     steps: Sequence[_Step],
@@ -190,7 +191,7 @@ def _checked(item: BatchItem) -> bool:
 
 
 async def _doomed_delete(
-    collection: AsyncIOMotorCollection, scope: Scope, items: Sequence[BatchItem], session: Any
+    collection: AsyncCollection, scope: Scope, items: Sequence[BatchItem], session: Any
 ) -> tuple[int, RecordHubError] | None:
     """The first delete bound to fail. A delete that removes nothing leaves no trace, so the
     revisions it depends on are read before the write, in the transaction (a writer that

@@ -1,22 +1,21 @@
-"""MongoDB client lifecycle: one motor client per process, opened and closed by app.py."""
+"""MongoDB client lifecycle: one client of PyMongo's asyncio API per process, opened and
+closed by app.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from motor.motor_asyncio import (
-    AsyncIOMotorClient,
-    AsyncIOMotorCollection,
-    AsyncIOMotorDatabase,
-)
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 from pymongo.topology_description import TopologyDescription
 from pymongo.uri_parser import parse_uri
 
 from service.store.errors import unavailable
 
-Database = AsyncIOMotorDatabase  # what the store's functions take: ours or a test's
+Database = AsyncDatabase  # what the store's functions take: ours or a test's
 # How often the driver checks a server it cannot reach: the delay between a database coming
 # back and requests being let through again (see `check_reachable`).
 HEARTBEAT_MS = 1000
@@ -31,15 +30,15 @@ def describe(uri: str) -> str:
     return ",".join(f"{host}:{port}" for host, port in nodes)
 
 
-class CachingDatabase(AsyncIOMotorDatabase[Any]):
-    """motor's database, keeping each collection object it builds: motor builds a new one
-    on every `database[name]`, and every store call looks one up."""
+class CachingDatabase(AsyncDatabase[Any]):
+    """The driver's database, keeping each collection object it builds: the driver builds a
+    new one on every `database[name]`, and every store call looks one up."""
 
-    def __init__(self, client: AsyncIOMotorClient, name: str, **options: Any) -> None:
+    def __init__(self, client: AsyncMongoClient, name: str, **options: Any) -> None:
         super().__init__(client, name, **options)
-        self._collections: dict[str, AsyncIOMotorCollection] = {}
+        self._collections: dict[str, AsyncCollection] = {}
 
-    def __getitem__(self, name: str) -> AsyncIOMotorCollection:
+    def __getitem__(self, name: str) -> AsyncCollection:
         found = self._collections.get(name)
         if found is None:
             found = self._collections[name] = super().__getitem__(name)
@@ -48,16 +47,16 @@ class CachingDatabase(AsyncIOMotorDatabase[Any]):
 
 @dataclass
 class Connection:
-    client: AsyncIOMotorClient
+    client: AsyncMongoClient
     database: CachingDatabase
 
-    def close(self) -> None:
-        self.client.close()
+    async def close(self) -> None:
+        await self.client.close()
 
 
 def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
     """Create the client (no I/O happens until the first command)."""
-    client: AsyncIOMotorClient = AsyncIOMotorClient(
+    client: AsyncMongoClient = AsyncMongoClient(
         uri,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
@@ -67,7 +66,7 @@ def connect(uri: str, db_name: str, *, timeout_ms: int = 5000) -> Connection:
     return Connection(client=client, database=CachingDatabase(client, db_name))
 
 
-async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> None:
+async def ping(database: AsyncDatabase, *, where: str = "database") -> None:
     """Raise Unavailable unless the database answers a ping."""
     try:
         await database.command("ping")
@@ -75,13 +74,13 @@ async def ping(database: AsyncIOMotorDatabase, *, where: str = "database") -> No
         raise unavailable(f"{where} unavailable") from exc
 
 
-def check_reachable(database: AsyncIOMotorDatabase) -> None:
+def check_reachable(database: AsyncDatabase) -> None:
     """Raise Unavailable at once while the driver knows the database to be unreachable.
 
-    Every server is unknown and its last check failed: a command would wait out the server
-    selection timeout on one of motor's few threads (5 per core), so a burst of requests
-    would queue for many timeouts. The driver's monitor keeps checking every HEARTBEAT_MS
-    and lets requests through as soon as the database answers again."""
+    Every server is unknown and its last check failed: every command would wait out the
+    server selection timeout, so each request would hang for it before its 503. The
+    driver's monitor keeps checking every HEARTBEAT_MS and lets requests through as soon
+    as the database answers again."""
     description = getattr(database.client, "topology_description", None)
     if not isinstance(description, TopologyDescription):  # a mock client (unit tests)
         return

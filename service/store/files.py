@@ -1,7 +1,7 @@
 """Files: bytes kept in GridFS buckets, streamed in and out one chunk at a time.
 
 The layout is GridFS's own (`<bucket>.files` and `<bucket>.chunks`, the fields every driver
-reads), so any GridFS client (motor's AsyncIOMotorGridFSBucket, mongofiles) reads these
+reads), so any GridFS client (PyMongo's AsyncGridFSBucket, mongofiles) reads these
 files. The chunks are written and read here rather than through the driver's GridIn and
 GridOut, for memory: pymongo's GridIn buffers up to 48 MB of chunks before one
 insert_many (a 100 MB upload peaked 145 MB over its start), and GridOut reads chunks in
@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorCollection
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 
 from service.errors import BodyTooLarge, Internal, NotFound
 from service.store.client import Database
@@ -102,13 +102,13 @@ class Files:
     def __init__(self, db: Database, *, chunk_bytes: int = CHUNK_BYTES) -> None:
         self._db, self._chunk_bytes = db, chunk_bytes
 
-    def _files(self, bucket: str) -> AsyncIOMotorCollection:
+    def _files(self, bucket: str) -> AsyncCollection:
         return self._db[f"{bucket}.files"]
 
-    def _chunks(self, bucket: str) -> AsyncIOMotorCollection:
+    def _chunks(self, bucket: str) -> AsyncCollection:
         return self._db[f"{bucket}.chunks"]
 
-    def _tickets(self, bucket: str) -> AsyncIOMotorCollection:
+    def _tickets(self, bucket: str) -> AsyncCollection:
         return self._db[f"{bucket}.uploads"]
 
     async def ensure_indexes(self, bucket: str = DEFAULT_BUCKET) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 
 from service.store import definitions, projects, windows
 from service.store.versions import migrate_versions
 
 
-async def ensure_all(database: AsyncIOMotorDatabase) -> None:
+async def ensure_all(database: AsyncDatabase) -> None:
     """Every index the store's own parts need (a dialect adds its own)."""
     await projects.ensure_indexes(database)  # and the sessions'
     await definitions.ensure_indexes(database)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorCursor
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from service.core.fieldnames import prepare
 from service.core.paths import field_of
@@ -54,12 +55,12 @@ def render(query: Query, base: dict[str, Any], key_of: KeyCodec) -> Rendered:
 
 
 def cursor(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     rendered: Rendered,
     *,
     session: Any = None,
     default_sort: list[tuple[str, int]] | None = None,
-) -> AsyncIOMotorCursor:
+) -> AsyncCursor:
     """The cursor reading one page of what `rendered` selects, in its order."""
     found = collection.find(rendered.filter, session=session)
     order = rendered.sort or default_sort

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
 from service.core.documents import (
@@ -79,9 +80,7 @@ def now() -> datetime:
     return datetime.fromtimestamp(time.time_ns() // 1_000_000 / 1000, UTC)
 
 
-def records_of(
-    database: AsyncIOMotorDatabase, scope: Scope | None = None
-) -> AsyncIOMotorCollection:
+def records_of(database: AsyncDatabase, scope: Scope | None = None) -> AsyncCollection:
     """The collection holding the scope's records (the default one without a scope)."""
     return database[RECORDS if scope is None else scope.collection]
 
@@ -134,7 +133,7 @@ def new_document(
 
 
 async def create_record(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     data: Any,
@@ -162,7 +161,7 @@ async def create_record(
     )
 
 
-async def get_record(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> StoredRecord:
+async def get_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> StoredRecord:
     with database_errors():
         document = await records_of(database, scope).find_one(selector(scope, record_id))
     if document is None:
@@ -170,9 +169,7 @@ async def get_record(database: AsyncIOMotorDatabase, scope: Scope, record_id: An
     return record_from(document, record_id)
 
 
-async def find_record(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
-) -> StoredRecord | None:
+async def find_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> StoredRecord | None:
     """The record, or None; with global keys, whichever project owns it."""
     query = {"_id": stored_id(scope, record_id)}  # with global keys: whoever owns it
     with database_errors():
@@ -181,14 +178,14 @@ async def find_record(
 
 
 async def get_records(
-    database: AsyncIOMotorDatabase, scope: Scope, ids: Sequence[Any]
+    database: AsyncDatabase, scope: Scope, ids: Sequence[Any]
 ) -> list[StoredRecord]:
     """The records among `ids` that exist, in the order of `ids` (one round trip)."""
     return await records_by_id(records_of(database, scope), scope, list(stored_ids(scope, ids)))
 
 
 async def records_by_id(
-    collection: AsyncIOMotorCollection, scope: Scope, stored: list[str]
+    collection: AsyncCollection, scope: Scope, stored: list[str]
 ) -> list[StoredRecord]:
     """The scope's records with these `_id`s that exist, in that order (one round trip)."""
     with database_errors():
@@ -197,7 +194,7 @@ async def records_by_id(
 
 
 async def delete_record(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, *, expected_rev: int | None = None
+    database: AsyncDatabase, scope: Scope, record_id: Any, *, expected_rev: int | None = None
 ) -> None:
     """Delete one record; with `expected_rev`, only at that revision (PreconditionFailed)."""
     query = selector(scope, record_id)
@@ -218,9 +215,7 @@ async def delete_record(
     raise revision_mismatch(current["rev"], expected_rev)
 
 
-async def apply_plan(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, plan: Plan
-) -> Receipt:
+async def apply_plan(database: AsyncDatabase, scope: Scope, record_id: Any, plan: Plan) -> Receipt:
     """Apply `plan` to one record in one atomic write (one round trip when it applies)."""
     moment = now()
     compiled = compile_plan(plan, now=moment)
@@ -229,9 +224,7 @@ async def apply_plan(
     return Receipt(id=record_id, updated_at=moment, rev=rev)
 
 
-async def try_plan(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, plan: Plan
-) -> bool:
+async def try_plan(database: AsyncDatabase, scope: Scope, record_id: Any, plan: Plan) -> bool:
     """Apply `plan` in one write and no read: False when its filter misses, whatever the
     reason (the caller then reads and decides; a hot path that is usually right)."""
     compiled = compile_plan(plan, now=now())
@@ -244,7 +237,7 @@ async def try_plan(
 
 
 async def apply_plan_and_read(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, plan: Plan
+    database: AsyncDatabase, scope: Scope, record_id: Any, plan: Plan
 ) -> StoredRecord:
     """Apply `plan` and return the record as it then stands: two round trips (the write,
     then a read; or for a pipeline that can be swapped, the read, then the write)."""
@@ -259,7 +252,7 @@ async def apply_plan_and_read(
 
 
 async def _read_and_swap(
-    collection: AsyncIOMotorCollection, scope: Scope, record_id: Any, compiled: CompiledUpdate
+    collection: AsyncCollection, scope: Scope, record_id: Any, compiled: CompiledUpdate
 ) -> StoredRecord | None:
     """The pipeline's update computed here from the record as read, and written as
     operators guarded by its revision: SecantusDB evaluates a pipeline in Python, at
@@ -279,7 +272,7 @@ async def _read_and_swap(
 
 
 async def write_compiled(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     record_id: Any,
     compiled: CompiledUpdate,
@@ -309,7 +302,7 @@ async def write_compiled(
 
 
 async def explain_miss(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     record_id: Any,
     compiled: CompiledUpdate,

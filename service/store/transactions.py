@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 from pymongo.server_type import SERVER_TYPE
 
@@ -46,7 +46,7 @@ def session_of(tx: Transaction | None) -> Any:
 
 
 async def run(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     work: Callable[[Any], Awaitable[T]],
     *,
     attempts: int = ATTEMPTS,
@@ -58,8 +58,8 @@ async def run(
         try:
             with database_errors():
                 async with (
-                    await database.client.start_session() as session,
-                    session.start_transaction(),
+                    database.client.start_session() as session,
+                    await session.start_transaction(),
                 ):
                     return await work(session)
         except OperationFailure as exc:
@@ -69,7 +69,7 @@ async def run(
     raise overloaded("the write kept conflicting with other writes; try again")
 
 
-async def require(database: AsyncIOMotorDatabase) -> None:
+async def require(database: AsyncDatabase) -> None:
     """Refuse before writing when the deployment is a standalone server."""
     if _server_types(database) == {SERVER_TYPE.Unknown}:
         with database_errors():  # not connected yet: one ping learns the topology
@@ -78,12 +78,12 @@ async def require(database: AsyncIOMotorDatabase) -> None:
         raise TransactionsUnavailable("this operation needs transactions, which need a replica set")
 
 
-def _server_types(database: AsyncIOMotorDatabase) -> set[int]:
-    topology = database.client.delegate.topology_description
+def _server_types(database: AsyncDatabase) -> set[int]:
+    topology = database.client.topology_description
     return {server.server_type for server in topology.server_descriptions().values()}
 
 
-async def guard(database: AsyncIOMotorDatabase, session: Any, *, project: str, name: str) -> None:
+async def guard(database: AsyncDatabase, session: Any, *, project: str, name: str) -> None:
     """Write the project's guard document `name`: every transaction that does conflicts
     with every other that does, so they run one after the other."""
     with database_errors():

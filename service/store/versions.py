@@ -45,8 +45,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ReplaceOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
@@ -90,7 +91,7 @@ def slot_ids(scope: Scope, record_id: Any, count: int) -> list[str]:
 
 
 async def apply_versioned(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     plan: Plan,
@@ -109,7 +110,7 @@ async def apply_versioned(
 
 
 async def apply_versioned_once(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     plan: Plan,
@@ -137,7 +138,7 @@ async def apply_versioned_once(
 
 
 async def _claim_and_swap(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     record_id: Any,
     live: dict[str, Any],
@@ -171,7 +172,7 @@ async def _claim_and_swap(
 
 
 async def _swap_applied(
-    collection: AsyncIOMotorCollection,
+    collection: AsyncCollection,
     scope: Scope,
     record_id: Any,
     live: dict[str, Any],
@@ -189,7 +190,7 @@ async def _swap_applied(
 
 
 async def _read_live(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, fields: Any = None
+    database: AsyncDatabase, scope: Scope, record_id: Any, fields: Any = None
 ) -> dict[str, Any]:
     with database_errors():
         live = await records_of(database, scope).find_one(
@@ -201,7 +202,7 @@ async def _read_live(
 
 
 async def read_version(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, number: int
+    database: AsyncDatabase, scope: Scope, record_id: Any, number: int
 ) -> StoredVersion:
     """Version `number` (1-based) of a record; NotFound unless 1 <= number <= its count."""
     records = records_of(database, scope)
@@ -217,13 +218,13 @@ async def read_version(
     return StoredVersion(version=number, data=content_of(slot), created_at=slot["createdAt"])
 
 
-async def count_versions(database: AsyncIOMotorDatabase, scope: Scope, record_id: Any) -> int:
+async def count_versions(database: AsyncDatabase, scope: Scope, record_id: Any) -> int:
     live = await _read_live(database, scope, record_id, {"version": 1})
     return int(live.get("version", 0))
 
 
 async def delete_versions(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     *,
@@ -234,7 +235,7 @@ async def delete_versions(
 
 
 async def delete_versions_to_first(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     *,
@@ -245,7 +246,7 @@ async def delete_versions_to_first(
 
 
 async def _reset(
-    database: AsyncIOMotorDatabase,
+    database: AsyncDatabase,
     scope: Scope,
     record_id: Any,
     locks: RecordLocks | None,
@@ -261,7 +262,7 @@ async def _reset(
 
 
 async def _reset_once(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any, *, to_first: bool
+    database: AsyncDatabase, scope: Scope, record_id: Any, *, to_first: bool
 ) -> int:
     live = await _read_live(database, scope, record_id, {"rev": 1, "version": 1})
     count, rev = live.get("version", 0), live["rev"]
@@ -284,9 +285,7 @@ async def _reset_once(
     return int(count)
 
 
-async def _first_content(
-    database: AsyncIOMotorDatabase, scope: Scope, record_id: Any
-) -> dict[str, Any]:
+async def _first_content(database: AsyncDatabase, scope: Scope, record_id: Any) -> dict[str, Any]:
     """Version 1's content as stored, ready to become the live content again."""
     with database_errors():
         slot = await records_of(database, scope).find_one({"_id": slot_id(scope, record_id, 1)})
@@ -304,7 +303,7 @@ def slot_ids_of(scope: Scope, live: Iterable[dict[str, Any]]) -> list[str]:
     ]
 
 
-async def migrate_versions(database: AsyncIOMotorDatabase) -> int:
+async def migrate_versions(database: AsyncDatabase) -> int:
     """Move versions from the collection they had before (one for every record, with two
     indexes of its own) into their records' collection; how many moved. Only scopes in the
     default collection (JSONBin's bins) wrote versions then. Each is copied before it is

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 
 from service.app import create_app
 from service.config import Settings
@@ -254,7 +253,7 @@ async def test_writes_to_a_schema_validated_bin_read_no_schema_doc_once_it_is_ca
     aiohttp_client, db_uri, database
 ):
     reads = _DefinitionReads()
-    mongo: AsyncIOMotorClient = AsyncIOMotorClient(db_uri, event_listeners=[reads], tz_aware=True)
+    mongo: AsyncMongoClient = AsyncMongoClient(db_uri, event_listeners=[reads], tz_aware=True)
     db = mongo[database.name]
     client = await aiohttp_client(create_app(Settings(key_cache_seconds=60), database=db))
     account = await make_account(db, "schemas")
@@ -267,7 +266,7 @@ async def test_writes_to_a_schema_validated_bin_read_no_schema_doc_once_it_is_ca
         )
         assert response.status == 200, await response.text()
     assert reads.count == before  # the create cached it
-    mongo.close()
+    await mongo.close()
 
 
 async def test_a_schema_doc_edit_through_this_replica_applies_to_the_next_bin_write(

@@ -47,7 +47,7 @@ async def test_readyz_goes_false_when_database_stops_and_true_when_back(aiohttp_
         up = await wait_for_status(client, "/readyz", 200)
         assert up.status == 200
     finally:
-        connection.close()
+        await connection.close()
 
 
 async def test_readyz_is_false_once_shutdown_begins(aiohttp_client, database):
@@ -85,7 +85,7 @@ async def test_database_down_answers_503_with_retry_after_in_each_dialects_envel
             bodies.append((await response.json(), response.headers["X-Request-ID"]))
         assert (await client.get("/livez")).status == 200
     finally:
-        connection.close()
+        await connection.close()
     (jsonbin, _), (highlevel, trace), (admin, _) = bodies
     assert jsonbin == {"message": "Service temporarily unavailable"}
     assert highlevel == {
@@ -146,4 +146,4 @@ async def test_store_calls_with_the_database_down_raise_unavailable_within_the_t
             assert time.monotonic() - started < 1.0 + 1.0, name
             assert caught.value.headers == {"Retry-After": "2"}, name
     finally:
-        connection.close()
+        await connection.close()

@@ -175,7 +175,7 @@ async def test_a_failed_flush_keeps_the_counts_for_the_next_one(own_server):
         assert limiter.used("k", MINUTE) == 4
         assert limiter.add("k", MINUTE) == 5
     finally:
-        connection.close()
+        await connection.close()
 
 
 def test_the_calendar_month_ends_at_the_first_of_the_next_month_in_utc():

@@ -1,11 +1,11 @@
-"""The connection's database keeps the collection objects it builds, and stays motor's."""
+"""The connection's database keeps the collection objects it builds, and stays the driver's."""
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 
 from service.store.client import connect
 
 
-def test_the_connection_builds_each_collection_object_once():
+async def test_the_connection_builds_each_collection_object_once():
     connection = connect("mongodb://127.0.0.1:1", "t", timeout_ms=100)
     try:
         database = connection.database
@@ -14,6 +14,6 @@ def test_the_connection_builds_each_collection_object_once():
         assert database.records is records  # attribute access goes through the same cache
         assert database["versions"] is not records
         assert records.name == "records" and records.database is database
-        assert isinstance(database, AsyncIOMotorDatabase) and database.name == "t"
+        assert isinstance(database, AsyncDatabase) and database.name == "t"
     finally:
-        connection.close()
+        await connection.close()

@@ -88,7 +88,7 @@ class LiveServer:
             await runner.cleanup()
             connection = connect(self.db_uri, self.database)
             await connection.client.drop_database(self.database)
-            connection.close()
+            await connection.close()
 
 
 def _with_examples(spec: dict[str, Any], seeded: dict[str, Seeded]) -> dict[str, Any]:

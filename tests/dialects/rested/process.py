@@ -52,7 +52,7 @@ async def running(db_uri: str, **variables: str) -> AsyncIterator[Service]:
         proc.wait(30)
         connection = connect(db_uri, database)
         await connection.client.drop_database(database)
-        connection.close()
+        await connection.close()
 
 
 def peak_rss_kib(pid: int) -> int:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from motor.motor_asyncio import AsyncIOMotorGridFSBucket
+from gridfs import AsyncGridFSBucket
 
 from service.app import create_app
 from service.config import Settings
@@ -103,7 +103,7 @@ async def test_upload_read_and_delete_files(rested, cars, database, project):
     doc = await database[f"{BUCKET}.files"].find_one({"filename": "big.bin"})
     assert doc["project"] == project.id and doc["metadata"]["project"] == project.id
     assert doc["metadata"]["owner"] == f"rested:{cars}"
-    grid = await AsyncIOMotorGridFSBucket(database, BUCKET).open_download_stream(doc["_id"])
+    grid = await AsyncGridFSBucket(database, BUCKET).open_download_stream(doc["_id"])
     assert await grid.read() == big
     chunks = database[f"{BUCKET}.chunks"]
     assert await chunks.count_documents({"files_id": doc["_id"], "project": project.id}) == 3

@@ -76,7 +76,7 @@ async def test_delete_answers_the_deleted_record_and_it_is_gone(rested, cars):
 
 async def test_listings_read_the_catalog_so_a_put_maintains_no_index(database, rested, cars):
     await rested.create(cars, {"n": 1})
-    indexes = [index["name"] async for index in database[RECORDS].list_indexes()]
+    indexes = [index["name"] async for index in await database[RECORDS].list_indexes()]
     assert indexes == ["_id_"]
 
 

@@ -9,8 +9,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 
 from service.core.operations import Add, Inc, Limit, Plan, Preconditions, Set
 from service.errors import (
@@ -92,7 +91,7 @@ async def test_all_or_nothing_needs_a_replica_set_and_writes_nothing_without_one
         assert status_for(caught.value) == 503
         assert await conn.database.records.count_documents({}) == 0
     finally:
-        conn.close()
+        await conn.close()
 
 
 async def test_an_all_or_nothing_upsert_of_10000_rows_takes_a_handful_of_round_trips(
@@ -286,7 +285,7 @@ async def test_concurrent_writers_cannot_leave_half_of_a_batch_applied(db_uri, e
     rows = 2_000
     await seed(engine_db, scope, {i: {"n": 0} for i in range(rows)})
     listener = UpdateSeen()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(db_uri, event_listeners=[listener])
+    client: AsyncMongoClient = AsyncMongoClient(db_uri, event_listeners=[listener])
     db = client[engine_db.name]
     forward = [Update(i, Plan([Inc(("n",), 1)])) for i in range(rows)]
     backward = [Update(i, Plan([Inc(("n",), 10)])) for i in reversed(range(rows))]
@@ -298,8 +297,8 @@ async def test_concurrent_writers_cannot_leave_half_of_a_batch_applied(db_uri, e
             await apply_plan(engine_db, scope, i, Plan([Set(("w",), 1)]))
         applied = (await outcome(first), await outcome(second))
     finally:
-        client.close()
+        await client.close()
     expected = 1 * applied[0] + 10 * applied[1]
-    by_n = engine_db.records.aggregate([{"$group": {"_id": "$data.n", "count": {"$sum": 1}}}])
+    by_n = await engine_db.records.aggregate([{"$group": {"_id": "$data.n", "count": {"$sum": 1}}}])
     assert await by_n.to_list(None) == [{"_id": expected, "count": rows}]
     assert await engine_db.records.count_documents({"data.w": 1}) == 3

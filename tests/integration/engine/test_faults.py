@@ -6,8 +6,7 @@ import asyncio
 import threading
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 
 from service.errors import Unavailable
 from service.store.batches import Create
@@ -41,7 +40,7 @@ class InsertCounter(monitoring.CommandListener):
 
 async def test_killing_the_database_mid_batch_leaves_all_or_none_and_raises_503(own_server):
     counter = InsertCounter()
-    client: AsyncIOMotorClient = AsyncIOMotorClient(
+    client: AsyncMongoClient = AsyncMongoClient(
         own_server.uri,
         serverSelectionTimeoutMS=500,
         connectTimeoutMS=500,
@@ -57,12 +56,12 @@ async def test_killing_the_database_mid_batch_leaves_all_or_none_and_raises_503(
     with pytest.raises(Unavailable) as caught:
         await batch
     assert status_for(caught.value) == 503
-    client.close()
+    await client.close()
 
     own_server.start()
-    check: AsyncIOMotorClient = AsyncIOMotorClient(own_server.uri)
+    check: AsyncMongoClient = AsyncMongoClient(own_server.uri)
     try:
         written = await check["faults"].records.count_documents({"ns": "rows"})
     finally:
-        check.close()
+        await check.close()
     assert written in (0, BATCH)

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from bson.errors import InvalidDocument
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 from pymongo.errors import (
     AutoReconnect,
     DuplicateKeyError,
@@ -216,12 +216,12 @@ async def test_a_conflicting_update_from_the_server_maps_to_invalid(engine_db):
 
 
 async def test_an_unreachable_database_maps_to_unavailable(scope):
-    client = AsyncIOMotorClient(
+    client = AsyncMongoClient(
         "mongodb://127.0.0.1:1/?directConnection=true", serverSelectionTimeoutMS=100
     )
     with pytest.raises(Unavailable):
         await get_record(client.db, scope, "x")
-    client.close()
+    await client.close()
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ WRITERS = 12
 async def test_a_second_transaction_writing_the_same_document_conflicts_at_once(database):
     await database.docs.insert_one({"_id": "d", "n": 0})
     client = database.client
-    async with await client.start_session() as first, await client.start_session() as second:
-        first.start_transaction()
-        second.start_transaction()
+    async with client.start_session() as first, client.start_session() as second:
+        await first.start_transaction()
+        await second.start_transaction()
         await database.docs.update_one({"_id": "d"}, {"$inc": {"n": 1}}, session=first)
         with pytest.raises(OperationFailure) as caught:
             await database.docs.update_one({"_id": "d"}, {"$inc": {"n": 1}}, session=second)
@@ -31,8 +31,8 @@ async def test_a_second_transaction_writing_the_same_document_conflicts_at_once(
 
 async def test_a_write_to_a_document_committed_after_the_snapshot_conflicts(database):
     await database.docs.insert_one({"_id": "d", "n": 0})
-    async with await database.client.start_session() as session:
-        session.start_transaction()
+    async with database.client.start_session() as session:
+        await session.start_transaction()
         assert await database.docs.count_documents({}, session=session) == 1  # snapshot taken
         await database.docs.update_one({"_id": "d"}, {"$inc": {"n": 10}})
         await database.docs.insert_one({"_id": "e"})
