@@ -19,7 +19,7 @@ async def ready(request: web.Request) -> web.Response:
     if app[LIFECYCLE].shutting_down:
         return web.json_response({"status": "shutting down"}, status=503)
     try:
-        # Known down: answer without a ping, which would hold a driver thread meanwhile.
+        # Known down: answer at once, without a ping that would wait out server selection.
         app[STORE].check_reachable()
         await asyncio.wait_for(app[STORE].ping(), app[SETTINGS].ready_timeout_seconds)
     except (TimeoutError, Unavailable):
