@@ -14,16 +14,17 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
 from service.core import rendering
+from service.core.compiled import CompiledUpdate
 from service.core.documents import check_meta
 from service.core.fieldnames import needs_escape, prepare
-from service.core.guards import Guard, filter_for, first_failure
+from service.core.guards import Guard, filter_for
 from service.core.kinds import Kind, distinct, kind_of
 from service.core.operations import (
     NO_PRECONDITIONS,
@@ -45,14 +46,10 @@ from service.core.paths import CONTENT, ROOT, Path, field_of, is_prefix
 from service.errors import (
     InvalidPlan,
     KindMismatch,
-    LimitExceeded,
-    MetadataChanged,
     NotAnArray,
     NotAnObject,
     NotANumber,
     OverlappingPaths,
-    PreconditionFailed,
-    RevisionMismatch,
 )
 
 OBJECT_OR_MISSING = frozenset({Kind.OBJECT, "missing"})
@@ -62,72 +59,6 @@ _TARGET_GUARDS = {
     Remove: (frozenset({Kind.ARRAY, "missing"}), NotAnArray),
     Inc: (frozenset({Kind.NUMBER, "missing"}), NotANumber),
 }
-_MESSAGES: dict[type[KindMismatch], str] = {
-    NotAnObject: "the value at {path} is not an object",
-    NotAnArray: "the value at {path} is not an array",
-    NotANumber: "the value at {path} is not a number",
-    KindMismatch: "the stored content is not of the expected kind",
-}
-
-
-@dataclass(frozen=True, slots=True)  # slots: one is built on every write
-class CompiledUpdate:
-    filter: dict[str, Any]
-    update: dict[str, Any] | list[dict[str, Any]]
-    guards: tuple[Guard, ...] = ()
-    expected_rev: int | None = None
-    limits: tuple[Limit, ...] = ()
-    expected_meta: tuple[tuple[str, Any], ...] = ()
-    # A pipeline's body and top-level fields, when it can instead be computed from the
-    # record as read and written as operators (`swapped`).
-    swap: tuple[rendering.Body, dict[str, Any]] | None = None
-    # A merge's (filter, update) as one dotted $set, right while the objects the patch
-    # reaches into are objects (or absent) in the record, which its filter checks; a
-    # store tries it first and falls back to `filter` and `update` on a miss.
-    by_paths: tuple[dict[str, Any], dict[str, Any]] | None = None
-
-    def explain(
-        self, rev: Any, content: Any, stored: Mapping[str, Any] | None = None
-    ) -> PreconditionFailed | None:
-        """Why a record with this revision, (restored) content and top-level fields
-        (`stored`, for the metadata preconditions) misses the filter."""
-        if self.expected_rev is not None and rev != self.expected_rev:
-            return revision_mismatch(rev, self.expected_rev)
-        for name, value in self.expected_meta:
-            if stored is not None and stored.get(name) != value:
-                return MetadataChanged(f"{name} changed meanwhile", details={"field": name})
-        guard = first_failure(self.guards, content)
-        if guard is None:
-            return None
-        shown = ".".join(guard.path) or "the root"
-        message = _MESSAGES[guard.failure].format(path=shown)
-        return guard.failure(message, details={"path": list(guard.path)})
-
-    def swapped(self, document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The operator update doing to `document` what the pipeline would, and the
-        document after it (service.core.rendering.render_swap); LimitExceeded if a size
-        limit would not hold. Only for a `swap` update, and for the record at its
-        revision: the caller writes it guarded by that revision."""
-        assert self.swap is not None
-        update, after, within = rendering.render_swap(*self.swap, document)
-        if not within:
-            raise self.limit_failure()
-        return update, after
-
-    def limit_failure(self) -> LimitExceeded:
-        """The error for a match the pipeline declined: a size limit would be exceeded."""
-        limits = [{"path": list(lim.path), "max": lim.max_items} for lim in self.limits]
-        shown = ", ".join(f"{'.'.join(lim.path)} <= {lim.max_items}" for lim in self.limits)
-        return LimitExceeded(
-            f"the update would exceed a limit ({shown})", details={"limits": limits}
-        )
-
-
-def revision_mismatch(rev: Any, expected: int) -> RevisionMismatch:
-    return RevisionMismatch(
-        f"the record is at revision {rev}, not {expected}",
-        details={"rev": rev, "expected": expected},
-    )
 
 
 def compile_plan(

@@ -24,7 +24,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from service.core.compiler import CompiledUpdate, compile_plan
+from service.core.compiled import CompiledUpdate
+from service.core.compiler import compile_plan
 from service.core.documents import content_of
 from service.core.operations import Plan
 from service.errors import Invalid, PreconditionFailed, RecordHubError, RecordNotFound

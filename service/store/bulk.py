@@ -27,7 +27,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from service.core.compiler import CompiledUpdate, compile_plan, compile_upsert, revision_mismatch
+from service.core.compiled import CompiledUpdate, revision_mismatch
+from service.core.compiler import compile_plan, compile_upsert
 from service.errors import (
     AlreadyExists,
     Contended,

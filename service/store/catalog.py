@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.core.compiler import revision_mismatch
+from service.core.compiled import revision_mismatch
 from service.core.documents import StoredRecord, decode_key
 from service.core.queries import Query
 from service.errors import Conflict, DefinitionChanged, RecordNotFound

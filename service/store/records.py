@@ -23,7 +23,8 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
+from service.core.compiled import CompiledUpdate, revision_mismatch
+from service.core.compiler import compile_plan
 from service.core.documents import (
     StoredRecord,
     check_meta,

@@ -50,7 +50,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from service.core.compiler import CompiledUpdate, compile_plan, revision_mismatch
+from service.core.compiled import CompiledUpdate, revision_mismatch
+from service.core.compiler import compile_plan
 from service.core.documents import content_of, decode_identity, decode_key, encode_version_key
 from service.core.operations import Plan
 from service.errors import RecordNotFound, VersionNotFound
