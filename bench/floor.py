@@ -5,6 +5,9 @@ driver RecordHub used before; its figures are the issues' original floor).
     python -m bench.floor --uri URI --port PORT [--driver pymongo|motor]
 
 PUT /one/{id}     one update_one of the whole content          ("1 op", JSONBin PUT)
+PUT /versioned/{id}  find_one, then one update command of two    ("2 ops", JSONBin PUT
+                  statements: the old content upserted as a       versioned: the same
+                  version, the record replaced if unchanged       logical update)
 PUT /two/{id}     update_one of three fields, then find_one    ("2 ops", HighLevel update)
 GET /read/{id}    one find_one                                 (JSONBin GET latest)
 PUT /rested/{id}  update_one as ?strategy= says, then find_one  ("2 ops", rested PUT;
@@ -19,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReplaceOne, UpdateOne
 
 RECORDS = web.AppKey("records", object)
 DRIVERS = ("pymongo", "motor")  # the first is RecordHub's own, the default
@@ -60,6 +63,24 @@ async def put_one(request: web.Request) -> web.Response:
     return web.json_response({"record": body})
 
 
+async def put_versioned(request: web.Request) -> web.Response:
+    body = json.loads(await request.read())
+    doc = await stored(request)
+    archived = {"_id": f"{doc['_id']}:{doc['rev']}", "data": doc["data"]}
+    done = await request.app[RECORDS].bulk_write(  # type: ignore[attr-defined]
+        [
+            ReplaceOne({"_id": archived["_id"]}, archived, upsert=True),
+            UpdateOne(
+                {"_id": doc["_id"], "rev": doc["rev"]},
+                {"$set": {"data": body, "updatedAt": datetime.now(UTC)}, "$inc": {"rev": 1}},
+            ),
+        ]
+    )
+    if done.matched_count + done.upserted_count < 2:
+        raise web.HTTPConflict()
+    return web.json_response({"record": body, "metadata": {"version": doc["rev"] + 1}})
+
+
 async def put_two(request: web.Request) -> web.Response:
     await update(request, dotted("data.properties", json.loads(await request.read())))
     return web.json_response({"record": (await stored(request))["data"]})
@@ -95,6 +116,7 @@ def build(uri: str, driver: str = DRIVERS[0]) -> web.Application:
         client = AsyncMongoClient(uri)
     app[RECORDS] = client["floor"]["records"]
     app.router.add_put("/one/{id}", put_one)
+    app.router.add_put("/versioned/{id}", put_versioned)
     app.router.add_put("/two/{id}", put_two)
     app.router.add_get("/read/{id}", read)
     app.router.add_put("/rested/{id}", put_rested)

@@ -90,9 +90,14 @@ def workloads(given: dict[str, Provisioned]) -> list[Workload]:
             "JSONBin PUT versioned",
             "PUT",
             SMALL,
-            "1 op",
-            calls(puts, lambda p: (bins(p), {**p.keys, "X-Bin-Versioning": "true"})),
-            "floor does 1 op; a versioned PUT is a read, then the claim and the CAS in one command",
+            "2 ops (find_one, then one update command: the old content upserted as a version "
+            "and the record replaced if unchanged)",
+            calls(
+                [f"/versioned/{b}" for b in ids.bins],
+                lambda p: (bins(p), {**p.keys, "X-Bin-Versioning": "true"}),
+            ),
+            "the floor does the same logical update (#15); RecordHub's is a read, then the "
+            "claim of the version slot and the swap in one command",
         ),
         Workload(
             "HighLevel update",
