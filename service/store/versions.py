@@ -57,7 +57,7 @@ from service.core.operations import Plan
 from service.errors import RecordNotFound, VersionNotFound
 from service.store.errors import DUPLICATE_KEY, database_errors, refused_write
 from service.store.locks import RecordLocks, contended, settle
-from service.store.records import RECORDS, Scope, now, records_of, selector
+from service.store.records import RECORDS, Scope, now, records_of, selector, stored_id
 
 # Where versions lived before they moved into their records' collections (migrate_versions).
 OLD_VERSIONS = "versions"
@@ -154,7 +154,7 @@ async def _claim_and_swap(
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
     claim = ReplaceOne({"_id": claimed, "baseRev": {"$lte": live["rev"]}}, slot, upsert=True)
-    swap = UpdateOne({**selector(scope, record_id), **compiled.filter}, compiled.update)
+    swap = UpdateOne({**_swap_selector(scope, record_id, live), **compiled.filter}, compiled.update)
     try:
         with database_errors():
             result = await collection.bulk_write([claim, swap], ordered=True)
@@ -170,6 +170,15 @@ async def _claim_and_swap(
         raise contended()
     if compiled.limits and not await _swap_applied(collection, scope, record_id, live, result):
         raise compiled.limit_failure()
+
+
+def _swap_selector(scope: Scope, record_id: Any, live: dict[str, Any]) -> dict[str, Any]:
+    """The record's `_id` alone: `live` was read in `scope` (its project checked then, and a
+    record never changes project) and the swap requires its `rev`, so a global-key scope's
+    project is not asked again; the embedded database pays for every field of a filter."""
+    if live.get("project", scope.project) != scope.project:
+        raise RecordNotFound("record not found", details={"id": record_id})
+    return {"_id": stored_id(scope, record_id)}
 
 
 async def _swap_applied(

@@ -106,6 +106,21 @@ async def test_a_writer_with_a_stale_view_cannot_overwrite_a_committed_slot(engi
     assert (await read_version(engine_db, scope, "bin", 1)).data == {"v": "newer"}
 
 
+async def test_a_global_key_swap_pins_the_record_read_and_no_other_project(engine_db):
+    owner, other = Scope("p1", "bins", global_keys=True), Scope("p2", "bins", global_keys=True)
+    await create_record(engine_db, owner, "b1", {"v": 0})
+    live = await engine_db.records.find_one(selector(owner, "b1"))
+    with pytest.raises(NotFound):  # read in p1, written in p2's name: refused, nothing claimed
+        await apply_versioned_once(engine_db, other, "b1", replace({"v": "p2"}), live=live)
+    assert await count_versions(engine_db, owner, "b1") == 0
+    receipt = await apply_versioned_once(engine_db, owner, "b1", replace({"v": 1}), live=live)
+    assert receipt.version == 1
+    assert (await get_record(engine_db, owner, "b1")).data == {"v": 1}
+    with pytest.raises(NotFound):  # without a read given, p2's own read finds nothing
+        await apply_versioned_once(engine_db, other, "b1", replace({"v": "p2"}))
+    assert (await get_record(engine_db, owner, "b1")).data == {"v": 1}
+
+
 async def test_versioned_write_with_failing_precondition_adds_no_version(engine_db, scope):
     await versioned_bin(engine_db, scope, {"v": 1})
     with pytest.raises(PreconditionFailed):
