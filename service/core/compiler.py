@@ -173,8 +173,8 @@ def _merge_as_sets(plan: Plan) -> Plan | None:
     objects the patch reaches into are objects or absent in the record, which the Sets'
     own guards check (a dotted $set inside anything else would fail, or set an array's
     element). SecantusDB evaluates a pipeline in Python; the Sets' update costs it about
-    30% less (measured). None when the patch holds an empty object: keeping a stored
-    object but replacing anything else has no operator."""
+    30% less (measured). None when the patch holds an empty object (keeping a stored
+    object but replacing anything else has no operator) or too many leaves for operators."""
     merge = plan.operations[0]  # merges come only from a lone Merge
     assert isinstance(merge, Merge)
     sets: list[Operation] = []
@@ -187,7 +187,7 @@ def _merge_as_sets(plan: Plan) -> Plan | None:
                 return False
         return True
 
-    if not add_leaves(ROOT, merge.document):
+    if not add_leaves(ROOT, merge.document) or len(sets) > rendering.MAX_OPERATOR_PATHS:
         return None
     return replace(plan, operations=tuple(sets))
 

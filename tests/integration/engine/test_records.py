@@ -31,6 +31,7 @@ from service.core.operations import (
     Set,
     Unset,
 )
+from service.core.rendering import MAX_OPERATOR_PATHS
 from service.errors import (
     Conflict,
     Invalid,
@@ -175,6 +176,25 @@ async def test_merge_recurses_into_objects_replaces_arrays_and_stores_null(engin
         "keep": True,
         "new": {},
     }
+
+
+async def test_writes_of_more_paths_than_operators_take_land_whole(engine_db, scope):
+    """Past MAX_OPERATOR_PATHS a body is written as a pipeline (linear on SecantusDB, where
+    operators take quadratic time): the same result, guards included."""
+    many = MAX_OPERATOR_PATHS + 50
+    await create_record(engine_db, scope, "r1", {"k0": {"y": 0}, "n": 1, "gone": True})
+    patch = {f"k{i}": {"x": i} for i in range(many)}
+    merged = await apply_plan_and_read(engine_db, scope, "r1", Plan([Merge(patch)]))
+    assert merged.data == {**patch, "k0": {"y": 0, "x": 0}, "n": 1, "gone": True}
+    plan = Plan([*(Set(("s", f"f{i}"), i) for i in range(many)), Inc(("n",), 2), Unset(("gone",))])
+    stored = await apply_plan_and_read(engine_db, scope, "r1", plan)
+    assert stored.data["s"] == {f"f{i}": i for i in range(many)}
+    assert (stored.data["n"], "gone" in stored.data, stored.rev) == (3, False, 2)
+    with pytest.raises(KindMismatch):  # a guard still holds: "n" is no object
+        await apply_plan(
+            engine_db, scope, "r1", Plan([Set(("n", f"f{i}"), i) for i in range(many)])
+        )
+    assert (await get_record(engine_db, scope, "r1")).data["n"] == 3
 
 
 async def test_unset_and_meta_fields_apply_together(engine_db, scope):

@@ -23,6 +23,7 @@ from service.core.operations import (
     Set,
     Unset,
 )
+from service.core.rendering import MAX_OPERATOR_PATHS
 from service.errors import Invalid
 from tests.unit.core.test_fieldnames import json_values
 
@@ -195,6 +196,21 @@ def test_no_dotted_merge_for_an_empty_object_an_escaped_key_or_a_flat_patch():
     assert compiled(Merge({"o": {"p": {}}})).by_paths is None  # keep an object, else replace
     assert compiled(Merge({"o": {"a.b": 1}})).by_paths is None
     assert compiled(Merge({"a": 1})).by_paths is None  # operators already
+
+
+def test_past_max_operator_paths_a_body_is_written_as_a_pipeline():
+    sets = [Set(("s", f"f{i}"), i) for i in range(MAX_OPERATOR_PATHS + 1)]
+    assert isinstance(compiled(*sets[:-1]).update, dict)
+    assert isinstance(compiled(*sets).update, list)
+    flat = {f"k{i}": i for i in range(MAX_OPERATOR_PATHS + 1)}
+    assert isinstance(compiled(Merge(flat)).update, list)
+    nested = {f"k{i}": {"x": i} for i in range(MAX_OPERATOR_PATHS + 1)}
+    assert compiled(Merge(nested)).by_paths is None
+    del nested["k0"]
+    assert compiled(Merge(nested)).by_paths is not None
+    edits = [Add((f"a{i}",), [i]) for i in range(MAX_OPERATOR_PATHS)]
+    assert compiled(*edits, Remove(("r",), [1])).swap is None  # a swap writes operators
+    assert compiled(*edits[1:], Add(("r",), [1]), Remove(("r",), [1])).swap is not None
 
 
 def test_write_id_is_remembered_in_both_forms():
