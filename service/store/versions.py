@@ -175,7 +175,7 @@ async def _claim_and_swap(
 def _swap_selector(scope: Scope, record_id: Any, live: dict[str, Any]) -> dict[str, Any]:
     """The record's `_id` alone: `live` was read in `scope` (its project checked then, and a
     record never changes project) and the swap requires its `rev`, so a global-key scope's
-    project is not asked again; the embedded database pays for every field of a filter."""
+    project is not asked again: one field fewer for the embedded database to match."""
     if live.get("project", scope.project) != scope.project:
         raise RecordNotFound("record not found", details={"id": record_id})
     return {"_id": stored_id(scope, record_id)}
