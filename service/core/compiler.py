@@ -181,13 +181,15 @@ def _merge_as_sets(plan: Plan) -> Plan | None:
 
     def add_leaves(path: Path, patch: dict[str, Any]) -> bool:
         for key, value in patch.items():
+            if len(sets) == rendering.MAX_OPERATOR_PATHS:
+                return False  # one leaf too many
             if not isinstance(value, dict):
                 sets.append(Set((*path, key), value))
             elif not value or not add_leaves((*path, key), value):
                 return False
         return True
 
-    if not add_leaves(ROOT, merge.document) or len(sets) > rendering.MAX_OPERATOR_PATHS:
+    if not add_leaves(ROOT, merge.document):
         return None
     return replace(plan, operations=tuple(sets))
 

@@ -10,7 +10,7 @@ from service.core import pipeline
 from service.core.documents import RECENT_WRITES
 from service.core.guards import Guard
 from service.core.kinds import equality_key
-from service.core.paths import value_at
+from service.core.paths import CONTENT, value_at
 
 # SecantusDB applies an operator update's paths in time quadratic in their number (512
 # dotted paths: 128 ms of its CPU, 4,000: 6 s), a pipeline's in linear time (54 ms, 0.3 s);
@@ -46,12 +46,12 @@ class Body:
 
     @property
     def swappable(self) -> bool:
-        """Whether `render_swap` can write this body: its arrays are computed here from the
-        record as read. Merges and increments stay with the database: a merge's pipeline
-        costs SecantusDB no more than the read and operators would (measured), and an
-        increment's integer widths are not Python's. So do bodies of too many paths for
-        operators (`MAX_OPERATOR_PATHS`), which the swap writes."""
-        return not self.merges and not self.incs and self.paths <= MAX_OPERATOR_PATHS
+        """Whether `render_swap` can write this body: its arrays (and merges) are computed
+        here from the record as read. Increments stay with the database (an increment's
+        integer widths are not Python's), and so do merges of few paths: their pipeline
+        costs SecantusDB no more than the read and operators would (measured), while one of
+        many paths costs it about 100 us a key and can outgrow the command's size limit."""
+        return not self.incs and (not self.merges or self.paths > MAX_OPERATOR_PATHS)
 
     @property
     def needs_pipeline(self) -> bool:
@@ -112,7 +112,9 @@ def render_swap(
         values[target] = edited_array(current if found else [], edit.adds, edit.removes)
         if edit.limit is not None and len(values[target]) > edit.limit:
             within = False
-    update = render_operators(replace(body, values=values, arrays={}), top, None)
+    for target, patch in body.merges.items():
+        values[target] = merged(_field_value(document, target)[1], patch)
+    update = render_operators(replace(body, values=values, arrays={}, merges={}), top, None)
     # Objects on the written paths are copied, the rest shared: `document` stays as read.
     after = dict(document)
     copies: set[int] = {id(after)}
@@ -124,7 +126,20 @@ def render_swap(
             *parents, last = target.split(".")
             del _copied_path(after, parents, copies)[last]
     after["rev"] += 1
+    if body.paths > MAX_OPERATOR_PATHS:  # too many paths for operators: the content whole
+        update = {"$set": {CONTENT: after[CONTENT], **top}, "$inc": {"rev": 1}}
     return update, after, within
+
+
+def merged(current: Any, patch: dict[str, Any]) -> Any:
+    """`pipeline.merge_expression` evaluated here: `patch` merged into `current` when it
+    is an object (nested objects merged, anything else replaced), else `patch` itself."""
+    if not isinstance(current, dict):
+        return patch
+    out = dict(current)  # $mergeObjects: stored keys keep their places, new ones follow
+    for key, value in patch.items():
+        out[key] = merged(out.get(key), value) if isinstance(value, dict) else value
+    return out
 
 
 def edited_array(

@@ -190,6 +190,18 @@ async def test_writes_of_more_paths_than_operators_take_land_whole(engine_db, sc
     stored = await apply_plan_and_read(engine_db, scope, "r1", plan)
     assert stored.data["s"] == {f"f{i}": i for i in range(many)}
     assert (stored.data["n"], "gone" in stored.data, stored.rev) == (3, False, 2)
+    deep = {**patch, "k1": {"x": {"y": None}, "z": []}, "n": {"o": 1}, "s": "text"}
+    stored = await apply_plan_and_read(engine_db, scope, "r1", Plan([Merge(deep)]))
+    assert stored.data["k1"] == {"x": {"y": None}, "z": []}  # into a scalar: the patch
+    assert (stored.data["k0"], stored.data["n"], stored.data["s"]) == (
+        {"y": 0, "x": 0},
+        {"o": 1},
+        "text",
+    )
+    await apply_plan(engine_db, scope, "r1", Plan([Replace([1])]))
+    with pytest.raises(KindMismatch):  # a merge needs an object to merge into
+        await apply_plan_and_read(engine_db, scope, "r1", Plan([Merge(patch)]))
+    await apply_plan(engine_db, scope, "r1", Plan([Replace({"n": 3})]))
     with pytest.raises(KindMismatch):  # a guard still holds: "n" is no object
         await apply_plan(
             engine_db, scope, "r1", Plan([Set(("n", f"f{i}"), i) for i in range(many)])

@@ -205,12 +205,21 @@ def test_past_max_operator_paths_a_body_is_written_as_a_pipeline():
     flat = {f"k{i}": i for i in range(MAX_OPERATOR_PATHS + 1)}
     assert isinstance(compiled(Merge(flat)).update, list)
     nested = {f"k{i}": {"x": i} for i in range(MAX_OPERATOR_PATHS + 1)}
-    assert compiled(Merge(nested)).by_paths is None
+    big = compiled(Merge(nested))
+    assert big.by_paths is None and big.swap is not None  # computed from the record as read
     del nested["k0"]
-    assert compiled(Merge(nested)).by_paths is not None
+    small = compiled(Merge(nested))
+    assert small.by_paths is not None and small.swap is None
     edits = [Add((f"a{i}",), [i]) for i in range(MAX_OPERATOR_PATHS)]
-    assert compiled(*edits, Remove(("r",), [1])).swap is None  # a swap writes operators
-    assert compiled(*edits[1:], Add(("r",), [1]), Remove(("r",), [1])).swap is not None
+    many = compiled(*edits, Remove(("r",), [1]))
+    assert isinstance(many.update, list) and many.swap is not None
+    document = {"_id": "x", "data": {"r": [1, 2]}, "rev": 4}
+    update, after = many.swapped(document)  # too many paths for operators: the content whole
+    assert update == {"$set": {"data": after["data"], "updatedAt": NOW}, "$inc": {"rev": 1}}
+    assert (after["data"]["r"], after["data"]["a7"], after["rev"]) == ([2], [7], 5)
+    assert document == {"_id": "x", "data": {"r": [1, 2]}, "rev": 4}  # as read
+    few = compiled(*edits[1:], Add(("r",), [1]), Remove(("r",), [1]))
+    assert "data.r" in few.swapped(document)[0]["$set"]  # operators, path by path
 
 
 def test_write_id_is_remembered_in_both_forms():
