@@ -22,6 +22,7 @@ from service.core.operations import (
     Set,
     Unset,
 )
+from service.core.rendering import MAX_OPERATOR_PATHS
 from service.errors import RecordHubError
 from service.store.records import apply_plan, apply_plan_and_read, create_record, get_record
 
@@ -186,6 +187,23 @@ async def test_deep_merges_agree_with_the_reference_model(engine_db, scope, case
     stored = await get_record(engine_db, scope, record_id)
     expected = model.apply(content, 0, Plan([merge]))
     assert model.canonical(stored.data) == model.canonical(expected), (content, merge)
+
+
+@examples(15)
+@given(case=merges())
+async def test_deep_merges_of_many_paths_agree_with_the_reference_model(engine_db, scope, case):
+    """Past MAX_OPERATOR_PATHS a merge that reads back is computed here from the record as
+    read and written whole (`render_swap`); the same result as the model's."""
+    content, merge = case
+    padding = {f"pad{i}": {"n": i} for i in range(MAX_OPERATOR_PATHS)}
+    patch = Merge({**padding, **merge.document})
+    record_id = uuid.uuid4().hex
+    await create_record(engine_db, scope, record_id, content)
+    stored = await apply_plan_and_read(engine_db, scope, record_id, Plan([patch]))
+    expected = model.apply(content, 0, Plan([patch]))
+    assert model.canonical(stored.data) == model.canonical(expected), (content, merge)
+    again = await get_record(engine_db, scope, record_id)
+    assert model.canonical(again.data) == model.canonical(expected)
 
 
 @st.composite
