@@ -99,6 +99,24 @@ async def test_merge_keys_with_dots_and_dollars_stay_literal(rested, cars):
     assert again["data"] == merged["data"]
 
 
+async def test_a_merge_of_thousands_of_keys_lands_whole(rested, cars):
+    """Past 128 paths the merge is computed from the record as read and written whole (the
+    embedded database takes quadratic time over an operator update's paths)."""
+    made = await rested.create(cars, {"k0": {"kept": 1}, "a.b": 1, "other": "x"})
+    body = {f"k{i}": {"n": i} for i in range(5000)} | {"a.b": {"$x": 2}, "other": None}
+    params = {"uniqueId": made["uniqueId"], "strategy": "merge"}
+    merged = await rested.ok("PUT", cars, params=params, json=body)
+    assert merged["data"] == body | {"k0": {"kept": 1, "n": 0}}
+    again = await rested.ok("GET", cars, params={"uniqueId": made["uniqueId"]})
+    assert again["data"] == merged["data"]
+    text = await rested.create(cars, "plain")
+    into_text = await rested.call(
+        "PUT", cars, params={"uniqueId": text["uniqueId"], "strategy": "merge"}, json=body
+    )
+    assert into_text.status == 400
+    assert (await into_text.json())["message"] == messages.MERGE_OBJECTS
+
+
 async def test_merge_with_data_only_answers_the_merged_data(rested, cars):
     made = await rested.create(cars, {"a": 1})
     params = {"uniqueId": made["uniqueId"], "strategy": "merge", "dataOnly": "true"}
