@@ -93,7 +93,7 @@ def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) ->
     is_new = {"$eq": [{"$type": "$rev"}, "missing"]}
     start = {"$mergeObjects": ["$$ROOT", {"$literal": new}]}
     first = {"$replaceWith": {"$cond": [is_new, start, "$$ROOT"]}}
-    return replace(compiled, update=[first, *compiled.update])
+    return replace(compiled, rendered=[first, *compiled.update])
 
 
 def _compile_replace(
@@ -113,7 +113,7 @@ def _compile_replace(
         top["version"] = version
     update = {"$set": top, "$inc": {"rev": 1}}
     if not same_kind:
-        return CompiledUpdate(filter=_meta_filter(meta), update=update, expected_meta=meta)
+        return CompiledUpdate(filter=_meta_filter(meta), rendered=update, expected_meta=meta)
     guards = (Guard(ROOT, frozenset({kind_of(document)}), KindMismatch),)
     return CompiledUpdate(
         filter_for(guards) | _meta_filter(meta), update, guards, expected_meta=meta
@@ -150,15 +150,17 @@ def _compile_general(
             leaves = _compile_general(as_sets, now=now, write_id=None, version=version)
             assert isinstance(leaves.update, dict)  # Sets alone never need a pipeline
             by_paths = (leaves.filter, leaves.update)
+    update: Any = None
     if body.needs_pipeline or as_pipeline:
-        update: Any = rendering.render_pipeline(body, top, write_id)
         if body.swappable and not as_pipeline and write_id is None:
-            swap = (body, top)
+            swap = (body, top)  # its pipeline is rendered only if the swap is beaten
+        else:
+            update = rendering.render_pipeline(body, top, write_id)
     else:
         update = rendering.render_operators(body, top, write_id)
     return CompiledUpdate(
         filter=conditions,
-        update=update,
+        rendered=update,
         guards=tuple(guards),
         expected_rev=plan.preconditions.rev,
         limits=tuple(plan.preconditions.limits),

@@ -222,6 +222,22 @@ def test_past_max_operator_paths_a_body_is_written_as_a_pipeline():
     assert "data.r" in few.swapped(document)[0]["$set"]  # operators, path by path
 
 
+def test_a_swapped_pipeline_is_rendered_only_when_asked_for():
+    c = compiled(Add(("f",), ["a"]), Remove(("f",), ["b"]), Set(("s",), 1))
+    assert c.swap is not None and c.rendered is None  # the store swaps first
+    assert (
+        c.update
+        == _compile_general(
+            Plan([Add(("f",), ["a"]), Remove(("f",), ["b"]), Set(("s",), 1)]),
+            now=NOW,
+            write_id=None,
+            version=None,
+            as_pipeline=True,
+        ).update
+    )
+    assert c.rendered is c.update  # rendered once, then kept
+
+
 def test_write_id_is_remembered_in_both_forms():
     plain = compile_plan(Plan([Set(("a",), 1)]), now=NOW, write_id="w1").update
     assert plain["$push"] == {"recentWrites": {"$each": ["w1"], "$slice": -16}}
