@@ -37,8 +37,9 @@ _MESSAGES: dict[type[KindMismatch], str] = {
 @dataclass(frozen=True, slots=True)  # slots: one is built on every write
 class CompiledUpdate:
     filter: dict[str, Any]
-    # The update; None for a `swap`'s pipeline, rendered when first asked for (`update`):
-    # the store swaps first, so most writes never send it, and a big one costs to render.
+    # The update; None while it is the pipeline of `deferred`, rendered when first asked for
+    # (`update`): a store tries the swap or the dotted merge first, so most writes never
+    # send it, and a big one costs to render.
     rendered: dict[str, Any] | list[dict[str, Any]] | None
     guards: tuple[Guard, ...] = ()
     expected_rev: int | None = None
@@ -51,12 +52,14 @@ class CompiledUpdate:
     # reaches into are objects (or absent) in the record, which its filter checks; a
     # store tries it first and falls back to `filter` and `update` on a miss.
     by_paths: tuple[dict[str, Any], dict[str, Any]] | None = None
+    # The body and top-level fields of the pipeline `update` renders (with no write id).
+    deferred: tuple[rendering.Body, dict[str, Any]] | None = None
 
     @property
     def update(self) -> dict[str, Any] | list[dict[str, Any]]:
         if self.rendered is None:
-            assert self.swap is not None
-            pipeline = rendering.render_pipeline(*self.swap, None)
+            assert self.deferred is not None
+            pipeline = rendering.render_pipeline(*self.deferred, None)
             object.__setattr__(self, "rendered", pipeline)  # frozen, but this is a cache
             return pipeline
         return self.rendered

@@ -151,9 +151,12 @@ def _compile_general(
             assert isinstance(leaves.update, dict)  # Sets alone never need a pipeline
             by_paths = (leaves.filter, leaves.update)
     update: Any = None
+    deferred = None
     if body.needs_pipeline or as_pipeline:
         if body.swappable and not as_pipeline and write_id is None:
-            swap = (body, top)  # its pipeline is rendered only if the swap is beaten
+            swap = deferred = (body, top)  # the pipeline only if the swap is beaten
+        elif by_paths is not None:
+            deferred = (body, top)  # the pipeline only if the dotted form misses
         else:
             update = rendering.render_pipeline(body, top, write_id)
     else:
@@ -167,6 +170,7 @@ def _compile_general(
         expected_meta=expected_meta,
         swap=swap,
         by_paths=by_paths,
+        deferred=deferred,
     )
 
 

@@ -236,6 +236,11 @@ def test_a_swapped_pipeline_is_rendered_only_when_asked_for():
         ).update
     )
     assert c.rendered is c.update  # rendered once, then kept
+    merge = compiled(Merge({"o": {"p": 1}}))
+    assert merge.by_paths is not None and merge.rendered is None  # the dotted form first
+    assert merge.update[0]["$set"]["data.o"]["$cond"][0] == {
+        "$eq": [{"$type": "$data.o"}, "object"]
+    }
 
 
 def test_write_id_is_remembered_in_both_forms():
