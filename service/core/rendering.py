@@ -40,9 +40,14 @@ class Body:
 
     @property
     def paths(self) -> int:
-        """How many content paths an operator rendering of the body writes."""
-        edited = len(self.values) + len(self.unsets) + len(self.incs) + len(self.arrays)
-        return edited + len(self.merges)
+        """How many content paths an operator rendering of the body writes, a merge's
+        leaves each one; counted up to one past MAX_OPERATOR_PATHS."""
+        count = len(self.values) + len(self.unsets) + len(self.incs) + len(self.arrays)
+        for patch in self.merges.values():
+            if count > MAX_OPERATOR_PATHS:
+                break
+            count += _leaves(patch, MAX_OPERATOR_PATHS + 1 - count)
+        return count
 
     @property
     def swappable(self) -> bool:
@@ -61,6 +66,16 @@ class Body:
             if (edit.adds is not None and edit.removes is not None) or edit.limit is not None:
                 return True
         return False
+
+
+def _leaves(patch: dict[str, Any], budget: int) -> int:
+    """The leaves of a merge's patch (an empty object is one), counted up to `budget`."""
+    count = 0
+    for value in patch.values():
+        count += _leaves(value, budget - count) if isinstance(value, dict) and value else 1
+        if count >= budget:
+            break
+    return count
 
 
 def render_operators(body: Body, top: dict[str, Any], write_id: str | None) -> dict[str, Any]:

@@ -109,6 +109,9 @@ async def test_a_merge_of_thousands_of_keys_lands_whole(rested, cars):
     assert merged["data"] == body | {"k0": {"kept": 1, "n": 0}}
     again = await rested.ok("GET", cars, params={"uniqueId": made["uniqueId"]})
     assert again["data"] == merged["data"]
+    deep = {"k1": {f"d{i}": i for i in range(3000)}}  # one key, thousands of leaves
+    merged = await rested.ok("PUT", cars, params=params, json=deep)
+    assert merged["data"]["k1"] == {"n": 1, **deep["k1"]}
     text = await rested.create(cars, "plain")
     into_text = await rested.call(
         "PUT", cars, params={"uniqueId": text["uniqueId"], "strategy": "merge"}, json=body

@@ -210,6 +210,8 @@ def test_past_max_operator_paths_a_body_is_written_as_a_pipeline():
     del nested["k0"]
     small = compiled(Merge(nested))
     assert small.by_paths is not None and small.swap is None
+    deep = compiled(Merge({"o": {f"k{i}": {"x": i} for i in range(MAX_OPERATOR_PATHS + 1)}}))
+    assert deep.by_paths is None and deep.swap is not None  # leaves count, not top-level keys
     edits = [Add((f"a{i}",), [i]) for i in range(MAX_OPERATOR_PATHS)]
     many = compiled(*edits, Remove(("r",), [1]))
     assert isinstance(many.update, list) and many.swap is not None
