@@ -143,9 +143,11 @@ def _compile_general(
         conditions["rev"] = plan.preconditions.rev
     top = _top_level(plan, body, now, version)
     swap = by_paths = None
-    # A patch with an escaped key keeps to the pipeline (the behaviour this form came in with).
+    # A patch with an escaped key keeps to the pipeline (the behaviour this form came in with),
+    # and one of more leaves than operators take is swapped (`rendering.Body.swappable`).
     if body.merges and not body.escaped and not as_pipeline and write_id is None:
-        as_sets = _merge_as_sets(plan)
+        few = body.paths <= rendering.MAX_OPERATOR_PATHS
+        as_sets = _merge_as_sets(plan) if few else None
         if as_sets is not None:
             leaves = _compile_general(as_sets, now=now, write_id=None, version=version)
             assert isinstance(leaves.update, dict)  # Sets alone never need a pipeline
@@ -179,16 +181,14 @@ def _merge_as_sets(plan: Plan) -> Plan | None:
     objects the patch reaches into are objects or absent in the record, which the Sets'
     own guards check (a dotted $set inside anything else would fail, or set an array's
     element). SecantusDB evaluates a pipeline in Python; the Sets' update costs it about
-    30% less (measured). None when the patch holds an empty object (keeping a stored
-    object but replacing anything else has no operator) or too many leaves for operators."""
+    30% less (measured). None when the patch holds an empty object: keeping a stored
+    object but replacing anything else has no operator."""
     merge = plan.operations[0]  # merges come only from a lone Merge
     assert isinstance(merge, Merge)
     sets: list[Operation] = []
 
     def add_leaves(path: Path, patch: dict[str, Any]) -> bool:
         for key, value in patch.items():
-            if len(sets) == rendering.MAX_OPERATOR_PATHS:
-                return False  # one leaf too many
             if not isinstance(value, dict):
                 sets.append(Set((*path, key), value))
             elif not value or not add_leaves((*path, key), value):
