@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import http, report
-from bench.floor import DRIVERS
+from bench.floor import DEFAULT_DRIVER, DRIVERS
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--only", help="run the workloads whose name contains this text")
     parser.add_argument("--baseline", metavar="REV", help="also measure RecordHub as at REV")
-    parser.add_argument("--floor-driver", choices=DRIVERS, default=DRIVERS[0])
+    parser.add_argument("--floor-driver", choices=DRIVERS, default=DEFAULT_DRIVER)
     args = parser.parse_args()
     # The memory check is a target of RecordHub alone, not a before/after figure.
     memory_puts = 0 if args.only or args.baseline else args.memory_puts

@@ -25,7 +25,13 @@ from aiohttp import web
 from pymongo import AsyncMongoClient, ReplaceOne, UpdateOne
 
 RECORDS = web.AppKey("records", object)
-DRIVERS = ("pymongo", "motor")  # the first is RecordHub's own, the default
+# The floor's drivers and how a report names each; the first is RecordHub's own, the default.
+DRIVERS = {
+    "pymongo": "PyMongo's asyncio API, as RecordHub's",
+    "motor": "motor (`--floor-driver motor`), the issues' original floor (RecordHub is on "
+    "PyMongo's asyncio API)",
+}
+DEFAULT_DRIVER = next(iter(DRIVERS))
 # The stored content must be an object for a merge's paths, and of the body's kind for a
 # replace: the bench's bodies are objects, so both check the same, inside the filter.
 IS_OBJECT = {"data": {"$type": "object"}}
@@ -106,7 +112,7 @@ async def read(request: web.Request) -> web.Response:
     return web.json_response({"record": (await stored(request))["data"]})
 
 
-def build(uri: str, driver: str = DRIVERS[0]) -> web.Application:
+def build(uri: str, driver: str = DEFAULT_DRIVER) -> web.Application:
     app = web.Application()
     if driver == "motor":
         from motor.motor_asyncio import AsyncIOMotorClient  # a dev dependency only
@@ -127,7 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--uri", required=True)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--driver", choices=DRIVERS, default=DRIVERS[0])
+    parser.add_argument("--driver", choices=DRIVERS, default=DEFAULT_DRIVER)
     args = parser.parse_args()
     web.run_app(
         build(args.uri, args.driver), host="127.0.0.1", port=args.port, access_log=None, print=None

@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.floor import DRIVERS
+from bench.floor import DEFAULT_DRIVER
 from bench.targets import (
     Target,
     describe_tree,
@@ -188,7 +188,7 @@ def run(
     memory_puts: int,
     only: str | None = None,
     baseline: str | None = None,
-    floor_driver: str = DRIVERS[0],
+    floor_driver: str = DEFAULT_DRIVER,
 ) -> dict[str, Any]:
     """Every workload (or those whose name contains `only`) at every concurrency, against
     the floor (on `floor_driver`) and RecordHub, and the baseline too when a revision is

@@ -8,16 +8,13 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.floor import DRIVERS
+
 EVE_CPU_US = 5600.0  # Eve's single-field PATCH at concurrency 1, measured on this machine class
 # RecordHub / baseline above this reads as worse; below, as noise. A margin chosen by eye,
 # not measured: check a regression it flags by running the workload again.
 WORSE = 1.05
 # The per-request costs a change is checked not to have raised, RecordHub over baseline.
-FLOOR_DRIVERS = {
-    "pymongo": "PyMongo's asyncio API, as RecordHub's",
-    "motor": "motor (`--floor-driver motor`), the issues' original floor (RecordHub is on "
-    "PyMongo's asyncio API)",
-}
 COSTS = {"cpu_us": "CPU", "db_cpu_us": "DB CPU", "round_trips": "round trips"}
 
 
@@ -46,7 +43,7 @@ def _preamble(title: str, seconds: float, shared_by: str, floor_driver: str) -> 
         "",
         "CPU figures are microseconds of process CPU (utime+stime) per completed request; "
         "round trips are database data operations per request (server opcounters). "
-        f"The floor's driver: {FLOOR_DRIVERS[floor_driver]}.",
+        f"The floor's driver: {DRIVERS[floor_driver]}.",
         "",
     ]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.floor import DRIVERS
+from bench.floor import DEFAULT_DRIVER
 from service.store.embedded import free_port
 
 ADMIN_TOKEN = "bench-admin-token-0123456789"
@@ -160,7 +160,7 @@ def export(rev: str, dest: Path) -> Path:
 
 
 def start_targets(
-    uri: str, baseline: Path | None = None, floor_driver: str = DRIVERS[0]
+    uri: str, baseline: Path | None = None, floor_driver: str = DEFAULT_DRIVER
 ) -> dict[str, Target]:
     """The floor (on `floor_driver`), the baseline (when its exported tree is given) and
     RecordHub, by name, each on its own port; RecordHub and the baseline each in a database
