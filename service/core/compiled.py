@@ -3,7 +3,8 @@
 A `CompiledUpdate` holds the filter conditions to AND with the record's selector, the
 update, and what a store needs when the filter misses: the guards, expected revision and
 metadata (`explain`), the size limits (`limit_failure`), and the optional first attempts
-(`swap`, `by_paths`). service.core.compiler builds it.
+(`swap`, `by_paths`), behind which the pipeline waits unrendered (`deferred`).
+service.core.compiler builds it.
 """
 
 from __future__ import annotations
