@@ -192,6 +192,15 @@ def test_nested_merge_also_has_a_dotted_form_guarded_by_the_objects_it_reaches_i
     assert guarded == {"data": OBJECT_ONLY, "data.o": not_an_object, "data.o.p": not_an_object}
 
 
+def test_a_dotted_merge_keeps_the_plans_preconditions_in_its_filter():
+    c = compiled(Merge({"o": {"p": 1}}), rev=3, kind=Kind.OBJECT, meta={"owner": "u1"})
+    assert c.by_paths is not None
+    guarded, _ = c.by_paths
+    assert guarded["rev"] == 3 and guarded["owner"] == "u1"
+    assert guarded["data"] == OBJECT_ONLY  # the expected kind and the merge's own guard
+    assert set(guarded) == {"data", "data.o", "rev", "owner"}
+
+
 def test_no_dotted_merge_for_an_empty_object_an_escaped_key_or_a_flat_patch():
     assert compiled(Merge({"o": {"p": {}}})).by_paths is None  # keep an object, else replace
     assert compiled(Merge({"o": {"a.b": 1}})).by_paths is None
