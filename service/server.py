@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import json
 import signal
 import socket
@@ -59,6 +60,21 @@ def _check_port_free(host: str, port: int) -> None:
         raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
+# Young collections this many allocations apart instead of CPython's 700: fewer of a
+# request's short-lived objects are still alive to be walked and promoted. With the freeze
+# below, the rested merge PUT runs 4.7% fewer instructions (callgrind, 800 requests at c=16).
+YOUNG_COLLECTION_THRESHOLD = 5000
+
+
+def tune_collector() -> None:
+    """For serving: what start-up made (modules, schemas, the app) lives as long as the
+    process, so it leaves the collector's generations (a full collection no longer walks
+    it), and young collections come less often."""
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, older, oldest)
+
+
 def runner_for(app: web.Application, settings: Settings) -> web.AppRunner:
     """The runner `serve` uses: our own access log, the shutdown grace period, and the
     keep-alive timeout, which also closes a connection that never finishes its headers."""
@@ -88,6 +104,7 @@ async def serve(settings: Settings) -> None:
         # Before listening, so the keys are printed ahead of any request's log line.
         if settings.embedded and settings.create_demo_project:
             await ensure_demo_project(app)
+        tune_collector()
         site = web.TCPSite(runner, settings.host, settings.port)
         try:
             await site.start()
