@@ -41,7 +41,7 @@ def _fix(obj: object, name: str, value: Any) -> None:
 
 
 def _values(values: Any) -> tuple[Any, ...]:
-    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence):
+    if not isinstance(values, tuple | list):  # as paths are (service.core.paths.as_path)
         raise InvalidValue("values must be a list")
     return tuple(values)
 

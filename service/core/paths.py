@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from service.core.fieldnames import escape_key
@@ -21,7 +20,9 @@ def as_path(path: Any) -> Path:
     A plain string is refused rather than split on ".": whether "a.b" is one key or two is
     the dialect's decision, made explicitly by building the tuple.
     """
-    if isinstance(path, str) or not isinstance(path, Sequence):
+    # Not `Sequence`: an ABC check of a tuple runs a Python hook on every call (CPython
+    # never caches a directly registered class), and plans build paths per request.
+    if not isinstance(path, tuple | list):
         raise InvalidPlan("a path is a sequence of keys, not a dotted string")
     if not path:
         raise InvalidPlan("a path needs at least one key")
