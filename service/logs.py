@@ -11,6 +11,7 @@ first, so lines keep their order.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import sys
@@ -24,11 +25,18 @@ ACCESS_LOGGER = "service.access"
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _access = logging.getLogger(ACCESS_LOGGER)
+_quoted = json.encoder.encode_basestring_ascii  # a JSON string literal, as json.dumps writes
 
 
 def _timestamp(seconds: float) -> str:
     """ISO 8601 in UTC to the millisecond."""
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    whole, micros = divmod(round(seconds * 1_000_000), 1_000_000)  # as datetime rounds it
+    return f"{_second(whole)}.{micros // 1000:03d}+00:00"
+
+
+@functools.lru_cache(maxsize=2)  # a second's lines share its formatting (~18k instructions)
+def _second(whole: int) -> str:
+    return datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class JsonFormatter(logging.Formatter):
@@ -116,22 +124,17 @@ def access(
     """The request's line: what a `service.access` INFO record with these fields prints."""
     if not _access.isEnabledFor(logging.INFO):
         return
-    fields = {
-        "request_id": request_id,
-        "method": method,
-        "path": path,
-        "route": route,
-        "status": status,
-        "duration_ms": duration_ms,
-    }
     handler = _batching_handler()
     if handler is None:  # not configured (tests, library use): plain logging
-        _access.info("request", extra=fields)
+        fields = {"request_id": request_id, "method": method, "path": path, "route": route}
+        _access.info("request", extra=fields | {"status": status, "duration_ms": duration_ms})
         return
-    head = {
-        "ts": _timestamp(time.time()),
-        "level": "INFO",
-        "logger": ACCESS_LOGGER,
-        "msg": "request",
-    }
-    handler.gather(json.dumps({**head, **fields}) + "\n")
+    # The line json.dumps would write for these fields, formatted directly: the same line
+    # at 30k instructions instead of 67k (callgrind), 2% of a rested PUT's. Strings go
+    # through json's own escaping; `status` is an int and `duration_ms` a finite float.
+    handler.gather(
+        f'{{"ts": "{_timestamp(time.time())}", "level": "INFO", "logger": "{ACCESS_LOGGER}", '
+        f'"msg": "request", "request_id": {_quoted(request_id)}, "method": {_quoted(method)}, '
+        f'"path": {_quoted(path)}, "route": {_quoted(route)}, "status": {status}, '
+        f'"duration_ms": {duration_ms!r}}}\n'
+    )
