@@ -105,9 +105,11 @@ def start_service(
     port: int,
     variables: dict[str, str] | None = None,
     source: Path | None = None,
+    wrapper: list[str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`python -m service` on `uri`/`db_name` at `port`, quiet, with the bench's admin token;
-    with `source`, the `service` package found there (cwd and PYTHONPATH) instead of ours."""
+    with `source`, the `service` package found there (cwd and PYTHONPATH) instead of ours;
+    with `wrapper`, run by that command (bench.instructions: valgrind)."""
     env = {
         **os.environ,
         "MONGODB_URI": uri,
@@ -123,7 +125,7 @@ def start_service(
         # this tree; PYTHONPATH makes the baseline's own imports find the same copy.
         env["PYTHONPATH"] = str(source)
     return subprocess.Popen(
-        [sys.executable, "-m", "service"],
+        [*(wrapper or []), sys.executable, "-m", "service"],
         cwd=source,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ import pytest
         ("bench.engine", "main"),
         ("bench.floor", "main"),
         ("bench.hotbin", "main"),
+        ("bench.instructions", "main"),
         ("bench.http", "run"),
         ("bench.report", "render"),
     ],

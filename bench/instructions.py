@@ -1,0 +1,185 @@
+"""Instructions per request, counted by valgrind's callgrind: the same on every run to about
+1%, where this machine's CPU seconds drift by up to 1.5x within minutes.
+
+    python -m bench.instructions [--only "rested PUT"] [--requests 600] [--concurrency 1 16]
+                                 [--baseline REV]
+
+Each target (the floor, the baseline at REV when given, RecordHub) is started in turn under
+callgrind with counting off, warmed up, counted over a fixed number of requests of one
+workload at one concurrency (`callgrind_control -i on`, then off), and stopped. The workloads
+and their provisioning are the HTTP benchmark's (bench/workloads.py, bench/targets.py); the
+database runs outside valgrind. A run of the rested PUTs at two concurrencies takes about
+five minutes. The report goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+
+from bench import targets as T
+from bench.workloads import Workload, workloads
+from service.store.embedded import EmbeddedDatabase, free_port
+
+CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+STARTUP_SECONDS = 240  # RecordHub starts in about 30 s under valgrind
+
+
+def _load(workload: Workload, base: str, target: str, requests: int, concurrency: int) -> int:
+    """Run `requests` requests of `workload` against `base`; how many completed."""
+    paths, headers = workload.calls[target]
+    spec = {
+        "method": workload.method,
+        "urls": [base + path for path in paths],
+        "headers": headers,
+        "body": workload.body,
+        "concurrency": concurrency,
+        "seconds": 3600,
+        "max_requests": requests,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"{workload.name} on {target}: {result['errors']} errors")
+    return int(result["requests"])
+
+
+def _control(*args: object) -> None:
+    """callgrind_control: switch counting on or off in a process, or dump its counts."""
+    command = ["callgrind_control", *map(str, args)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def _total(profile: Path) -> int:
+    """The instructions a callgrind dump counted (its `totals:` line; `summary:` stays 0
+    when counting was switched on and off by callgrind_control)."""
+    for line in profile.read_text().splitlines():
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals in {profile}")
+
+
+def count(
+    uri: str,
+    workload: Workload,
+    target: str,
+    requests: int,
+    concurrency: int,
+    workdir: Path,
+    source: Path | None = None,
+) -> float:
+    """Instructions per request of `target` ("floor", or a RecordHub from `source`)."""
+    port = free_port()
+    out = workdir / f"callgrind.{target}.{concurrency}.out"
+    wrapper = [*CALLGRIND, f"--callgrind-out-file={out}"]
+    if target == "floor":
+        command = [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(port)]
+        process = subprocess.Popen(
+            [*wrapper, *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        T.wait_port(port, STARTUP_SECONDS)
+    else:
+        process = T.start_service(uri, "bench", port, T.MEASURED, source, wrapper=wrapper)
+        T.wait_http(f"http://127.0.0.1:{port}/readyz", STARTUP_SECONDS, process)
+    kind = "floor" if target == "floor" else "recordhub"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _load(workload, base, kind, max(100, requests // 4), concurrency)  # warm-up
+        _control("-i", "on", process.pid)
+        done = _load(workload, base, kind, requests, concurrency)
+        _control("-i", "off", process.pid)
+        _control("-d", process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(120)
+    dumps = sorted(workdir.glob(out.name + ".*"))  # the dump above; the exit's counts nothing
+    return sum(_total(dump) for dump in dumps) / done
+
+
+def run(
+    only: str | None, requests: int, concurrencies: tuple[int, ...], baseline: str | None
+) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        database = EmbeddedDatabase(str(workdir / "db"))
+        uri = database.start()
+        try:
+            port = free_port()
+            service = T.start_service(uri, "bench", port, T.MEASURED)
+            T.wait_http(f"http://127.0.0.1:{port}/readyz", process=service)
+            base = f"http://127.0.0.1:{port}"
+            provisioned = T.prepare(T.Target("recordhub", service, base), max(concurrencies))
+            service.terminate()
+            service.wait(30)
+            T.prepare_floor(MongoClient(uri), provisioned)
+            old = T.export(T.resolve(baseline), workdir / "baseline") if baseline else None
+            chosen = [w for w in workloads({"recordhub": provisioned}) if (only or "") in w.name]
+            for workload in chosen:
+                for concurrency in concurrencies:
+                    row: dict[str, Any] = {"workload": workload.name, "concurrency": concurrency}
+                    row["floor"] = count(uri, workload, "floor", requests, concurrency, workdir)
+                    if old is not None:
+                        # The baseline serves from the same database as this tree: the
+                        # records provisioned above are its records too.
+                        row["baseline"] = count(
+                            uri, workload, "baseline", requests, concurrency, workdir, old
+                        )
+                    row["recordhub"] = count(
+                        uri, workload, "recordhub", requests, concurrency, workdir
+                    )
+                    rows.append(row)
+        finally:
+            database.stop()
+    return rows
+
+
+def render(rows: list[dict[str, Any]], requests: int) -> str:
+    with_baseline = any("baseline" in row for row in rows)
+    head = "| workload | conc. | floor | " + ("baseline | " if with_baseline else "")
+    head += "RecordHub | RH / floor |" + (" RH / baseline |" if with_baseline else "")
+    lines = [
+        f"Instructions per request (callgrind, {requests} requests a cell, counted after a "
+        "warm-up).",
+        "",
+        head,
+        "|" + "---|" * (head.count("|") - 1),
+    ]
+    for row in rows:
+        cells = [row["workload"], str(row["concurrency"]), f"{row['floor']:,.0f}"]
+        if with_baseline:
+            cells.append(f"{row['baseline']:,.0f}")
+        cells += [f"{row['recordhub']:,.0f}", f"{row['recordhub'] / row['floor']:.2f}x"]
+        if with_baseline:
+            cells.append(f"{row['recordhub'] / row['baseline']:.3f}x")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions")
+    parser.add_argument("--only", help="the workloads whose name contains this text")
+    parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--baseline", metavar="REV", help="also count RecordHub as at REV")
+    args = parser.parse_args()
+    rows = run(args.only, args.requests, tuple(args.concurrency), args.baseline)
+    sys.stdout.write(render(rows, args.requests))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
