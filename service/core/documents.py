@@ -30,6 +30,7 @@ from service.errors import InvalidPlan, InvalidValue
 
 # One encoder for every key: json.dumps with options builds a new encoder on each call.
 _KEY_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+_STRING = json.encoder.encode_basestring_ascii  # the encoder's own string literal (in C)
 RECENT_WRITES = 16  # how many multi-record write ids a record remembers
 
 LAYOUT_FIELDS = frozenset(
@@ -43,8 +44,12 @@ RecordKey = str | int | tuple[Scalar, ...]
 
 def encode_key(project: str | None, ns: str, key: Any) -> str:
     """The stored `_id` of record `key` (a list is taken as the tuple it equals)."""
-    parts = [project, ns, _checked(key)]
-    return _KEY_ENCODER.encode(parts)
+    key = _checked(key)
+    if type(key) is str and project is not None:
+        # The commonest key written directly, as the encoder writes it: 7k instructions
+        # instead of 17k (callgrind), and every write and read by key makes one.
+        return f"[{_STRING(project)},{_STRING(ns)},{_STRING(key)}]"
+    return _KEY_ENCODER.encode([project, ns, key])
 
 
 def encode_version_key(project: str | None, ns: str, key: Any, number: int) -> str:

@@ -29,6 +29,12 @@ def test_every_key_decodes_to_itself(project, ns, key):
     assert decode_key(encode_key(project, ns, key)) == key
 
 
+@given(projects, st.text(), keys)
+def test_a_stored_id_is_the_compact_ascii_json_of_its_parts(project, ns, key):
+    parts = [project, ns, list(key) if isinstance(key, tuple) else key]
+    assert encode_key(project, ns, key) == json.dumps(parts, separators=(",", ":"))
+
+
 @given(st.tuples(projects, st.text(), keys), st.tuples(projects, st.text(), keys))
 def test_distinct_identities_never_share_a_stored_id(first, second):
     if first != second or repr(first) != repr(second):  # 1 == 1.0 == True, yet distinct keys
