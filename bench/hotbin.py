@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.http import _run_load
+from bench.http import run_load
 from bench.targets import ADMIN_TOKEN, SMALL, request, start_service, wait_http
 from service.store.embedded import EmbeddedDatabase, free_port
 
@@ -68,7 +68,7 @@ def measure(bases: list[str], writers: int, seconds: float) -> dict[str, dict[st
                 "concurrency": writers,
                 "seconds": seconds / SLICES,
             }
-            result = _run_load(spec)
+            result = run_load(spec)
             for key in totals[name]:
                 totals[name][key] += result[key]
     versions = {

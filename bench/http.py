@@ -57,7 +57,8 @@ def data_ops(client: MongoClient[Any]) -> int:
     return sum(counters[k] for k in ("insert", "query", "update", "delete", "getmore"))
 
 
-def _run_load(spec: dict[str, Any]) -> dict[str, Any]:
+def run_load(spec: dict[str, Any]) -> dict[str, Any]:
+    """One run of the load generator (bench.load) in its own process; its result."""
     out = subprocess.run(
         [sys.executable, "-m", "bench.load", json.dumps(spec)],
         capture_output=True,
@@ -113,7 +114,7 @@ def measure_pair(
             }
             cpu0, db0 = cpu_us(target.process.pid), cpu_us(db.process.pid)
             ops0 = data_ops(client)
-            result = _run_load(spec)
+            result = run_load(spec)
             acc = totals[target.name]
             acc["cpu"] += cpu_us(target.process.pid) - cpu0
             acc["db"] += cpu_us(db.process.pid) - db0
@@ -152,13 +153,7 @@ def memory_check(service: Target, keys: dict[str, str], bin_id: str, count: int)
         "max_requests": count,
     }
     before = peak_rss_mb(service.process.pid)
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.load", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(out.stdout)
+    result = run_load(spec)
     return {
         "puts": result["requests"],
         "errors": result["errors"],

@@ -15,7 +15,6 @@ five minutes. The report goes to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from bench import targets as T
+from bench.http import run_load
 from bench.workloads import Workload, workloads
 from service.store.embedded import EmbeddedDatabase, free_port
 
@@ -45,13 +45,7 @@ def _load(workload: Workload, base: str, target: str, requests: int, concurrency
         "seconds": 3600,
         "max_requests": requests,
     }
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.load", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(out.stdout)
+    result = run_load(spec)
     if result["errors"]:
         raise RuntimeError(f"{workload.name} on {target}: {result['errors']} errors")
     return int(result["requests"])
