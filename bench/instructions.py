@@ -80,10 +80,7 @@ def count(
     out = workdir / f"callgrind.{target}.{concurrency}.out"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}"]
     if target == "floor":
-        command = [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(port)]
-        process = subprocess.Popen(
-            [*wrapper, *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        process = T.start_floor(uri, port, wrapper=wrapper)
         T.wait_port(port, STARTUP_SECONDS)
     else:
         process = T.start_service(uri, "bench", port, T.MEASURED, source, wrapper=wrapper)

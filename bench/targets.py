@@ -133,6 +133,19 @@ def start_service(
     )
 
 
+def start_floor(
+    uri: str, port: int, driver: str = DEFAULT_DRIVER, wrapper: list[str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The floor's handlers (bench/floor.py) on `uri` at `port`, quiet; with `wrapper`, run
+    by that command (as `start_service`)."""
+    command = [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(port)]
+    return subprocess.Popen(
+        [*(wrapper or []), *command, "--driver", driver],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _git(*args: str) -> str:
     done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
     if done.returncode:
@@ -168,12 +181,7 @@ def start_targets(
     RecordHub, by name, each on its own port; RecordHub and the baseline each in a database
     of their own."""
     ports = {"floor": free_port(), "recordhub": free_port()}
-    command = [sys.executable, "-m", "bench.floor", "--uri", uri, "--port", str(ports["floor"])]
-    floor = subprocess.Popen(
-        [*command, "--driver", floor_driver],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    floor = start_floor(uri, ports["floor"], floor_driver)
     processes = {"floor": floor}
     if baseline is not None:
         ports["baseline"] = free_port()

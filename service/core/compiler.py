@@ -172,7 +172,7 @@ def _conditions(plan: Plan, body_guards: list[Guard]) -> tuple[tuple[Guard, ...]
     guards = list(dict.fromkeys(body_guards))  # paths share their prefixes' guards
     if plan.preconditions.kind is not None:
         guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), KindMismatch))
-    conditions = filter_for(guards) | _meta_filter(tuple(plan.preconditions.meta.items()))
+    conditions = filter_for(guards) | dict(plan.preconditions.meta)
     if plan.preconditions.rev is not None:
         conditions["rev"] = plan.preconditions.rev
     return tuple(guards), conditions
@@ -198,7 +198,7 @@ def _merge_by_paths(
             elif not value:
                 return False
             else:
-                leaves.guards.append(Guard(inner, OBJECT_OR_MISSING, NotAnObject))
+                leaves.guards.append(_reached_into(inner))
                 if not add_leaves(inner, value):
                     return False
         return True
@@ -268,7 +268,7 @@ def _add_path_edit(body: rendering.Body, path: Path, group: list[Operation]) -> 
     target = field_of(path)
     body.escaped |= any(needs_escape(key) for key in path)
     body.guards.append(_ROOT_IS_OBJECT)
-    body.guards.extend(Guard(path[:i], OBJECT_OR_MISSING, NotAnObject) for i in range(1, len(path)))
+    body.guards.extend(_reached_into(path[:i]) for i in range(1, len(path)))
     for op in group:
         if type(op) in _TARGET_GUARDS:
             allowed, failure = _TARGET_GUARDS[type(op)]
@@ -288,6 +288,12 @@ def _add_path_edit(body: rendering.Body, path: Path, group: list[Operation]) -> 
         elif isinstance(op, Remove):
             removes, _ = prepare(list(op.values))
             body.arrays.setdefault(target, rendering.ArrayEdit()).removes = removes
+
+
+def _reached_into(path: Path) -> Guard:
+    """An object a write reaches into must be an object or absent (a dotted path inside
+    anything else would fail, or name an array's element)."""
+    return Guard(path, OBJECT_OR_MISSING, NotAnObject)
 
 
 def _attach_limits(body: rendering.Body, limits: Sequence[Limit]) -> None:
