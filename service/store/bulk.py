@@ -106,16 +106,14 @@ def _step(scope: Scope, n: int, item: BatchItem, moment: datetime, write_id: str
             return _Step(UpdateOne(query, compiled.update, upsert=True), compiled, write_id)
         if isinstance(item, Update):
             compiled = compile_plan(item.plan, now=moment, write_id=write_id)
-            query = {**selector(scope, item.id), **compiled.filter}
+            query = selector(scope, item.id, compiled.filter)
             return _Step(UpdateOne(query, compiled.update), compiled, write_id)
         if isinstance(item, Create):
             return _Step(
                 InsertOne(new_document(scope, item.id, item.data, dict(item.meta), moment))
             )
-        query = selector(scope, item.id)
-        if item.expected_rev is not None:
-            query["rev"] = item.expected_rev
-        return _Step(DeleteOne(query))
+        conditions = None if item.expected_rev is None else {"rev": item.expected_rev}
+        return _Step(DeleteOne(selector(scope, item.id, conditions)))
     except RecordHubError as exc:
         raise _located(exc, n, item.id) from None
 

@@ -96,13 +96,42 @@ def stored_ids(scope: Scope, keys: Sequence[Any]) -> dict[str, Any]:
     return {stored_id(scope, key): key for key in keys}
 
 
-def selector(scope: Scope, record_id: Any) -> dict[str, Any]:
+def selector(
+    scope: Scope, record_id: Any, conditions: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The filter of one record: its `_id`, which holds project and namespace; with
-    global keys (whose `_id` leaves the project out) the project too. Nothing more: the
-    embedded database pays for every further field of a filter (a sixth of its CPU on a
-    one-record update for `project` alone)."""
-    stored = stored_id(scope, record_id)
-    return {"_id": stored, "project": scope.project} if scope.global_keys else {"_id": stored}
+    global keys (whose `_id` leaves the project out) the project too; then `conditions`
+    (a write's preconditions). Nothing more: the embedded database pays for every further
+    field of a filter.
+
+    `_id` comes first and every further equality is written `{"$not": {"$ne": value}}`,
+    which matches what the bare value matches (the field equal to it, an array holding it;
+    for null, a missing field too). SecantusDB hands a filter with a bare or `$eq` field
+    to its index pickers before it looks `_id` up; this form skips them: 3.73M -> 3.21M
+    instructions of the database per JSONBin PUT (floor 2.36M, callgrind). MongoDB picks
+    the `_id` index either way."""
+    query: dict[str, Any] = {"_id": stored_id(scope, record_id)}
+    if scope.global_keys:
+        query["project"] = _equal_to(scope.project)
+    return narrowed(query, conditions) if conditions else query
+
+
+def narrowed(query: dict[str, Any], conditions: dict[str, Any]) -> dict[str, Any]:
+    """`query` (a record's `_id`) and `conditions`, each equality written as `selector`
+    says."""
+    return query | {name: _as_condition(name, value) for name, value in conditions.items()}
+
+
+def _as_condition(name: str, value: Any) -> Any:
+    if name.startswith("$") or (
+        isinstance(value, dict) and value and next(iter(value)).startswith("$")
+    ):
+        return value  # a top-level operator, or already an operator expression
+    return _equal_to(value)
+
+
+def _equal_to(value: Any) -> dict[str, Any]:
+    return {"$not": {"$ne": value}}
 
 
 def rendered(scope: Scope, query: Query) -> Rendered:
@@ -198,9 +227,8 @@ async def delete_record(
     database: AsyncDatabase, scope: Scope, record_id: Any, *, expected_rev: int | None = None
 ) -> None:
     """Delete one record; with `expected_rev`, only at that revision (PreconditionFailed)."""
-    query = selector(scope, record_id)
-    if expected_rev is not None:
-        query["rev"] = expected_rev
+    conditions = None if expected_rev is None else {"rev": expected_rev}
+    query = selector(scope, record_id, conditions)
     with database_errors():
         result = await records_of(database, scope).delete_one(query)
     if result.deleted_count:
@@ -229,7 +257,7 @@ async def try_plan(database: AsyncDatabase, scope: Scope, record_id: Any, plan: 
     """Apply `plan` in one write and no read: False when its filter misses, whatever the
     reason (the caller then reads and decides; a hot path that is usually right)."""
     compiled = compile_plan(plan, now=now())
-    query = {**selector(scope, record_id), **compiled.filter}
+    query = selector(scope, record_id, compiled.filter)
     with database_errors():
         result = await records_of(database, scope).update_one(query, compiled.update)
     if result.matched_count and compiled.limits and not result.modified_count:
@@ -268,7 +296,8 @@ async def _read_and_swap(
     assert document is not None  # a missing record is refused
     update, after = compiled.swapped(document)
     with database_errors():
-        result = await collection.update_one({**query, "rev": document["rev"]}, update)
+        guarded = selector(scope, record_id, {"rev": document["rev"]})
+        result = await collection.update_one(guarded, update)
     return record_from(after, record_id) if result.matched_count else None
 
 
@@ -281,14 +310,15 @@ async def write_compiled(
     session: Any = None,
 ) -> None:
     """Run a compiled update on one record; raise the domain error if it does not apply."""
-    selected = selector(scope, record_id)
     if compiled.by_paths is not None:
         guarded, update = compiled.by_paths
         with database_errors():
-            result = await collection.update_one({**selected, **guarded}, update, session=session)
+            result = await collection.update_one(
+                selector(scope, record_id, guarded), update, session=session
+            )
         if result.matched_count:
             return
-    query = {**selected, **compiled.filter}
+    query = selector(scope, record_id, compiled.filter)
     for _ in range(MISS_ATTEMPTS):
         with database_errors():
             result = await collection.update_one(query, compiled.update, session=session)

@@ -57,7 +57,15 @@ from service.core.operations import Plan
 from service.errors import RecordNotFound, VersionNotFound
 from service.store.errors import DUPLICATE_KEY, database_errors, refused_write
 from service.store.locks import RecordLocks, contended, settle
-from service.store.records import RECORDS, Scope, now, records_of, selector, stored_id
+from service.store.records import (
+    RECORDS,
+    Scope,
+    narrowed,
+    now,
+    records_of,
+    selector,
+    stored_id,
+)
 
 # Where versions lived before they moved into their records' collections (migrate_versions).
 OLD_VERSIONS = "versions"
@@ -154,7 +162,9 @@ async def _claim_and_swap(
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
     claim = ReplaceOne({"_id": claimed, "baseRev": {"$lte": live["rev"]}}, slot, upsert=True)
-    swap = UpdateOne({**_swap_selector(scope, record_id, live), **compiled.filter}, compiled.update)
+    swap = UpdateOne(
+        narrowed(_swap_selector(scope, record_id, live), compiled.filter), compiled.update
+    )
     try:
         with database_errors():
             result = await collection.bulk_write([claim, swap], ordered=True)
@@ -284,7 +294,7 @@ async def _reset_once(
     records = records_of(database, scope)
     with database_errors():
         result = await records.update_one(
-            {**selector(scope, record_id), "rev": rev}, {"$set": fields, "$inc": {"rev": 1}}
+            selector(scope, record_id, {"rev": rev}), {"$set": fields, "$inc": {"rev": 1}}
         )
         if not result.matched_count:
             raise contended()

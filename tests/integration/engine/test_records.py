@@ -36,11 +36,13 @@ from service.errors import (
     Conflict,
     Invalid,
     KindMismatch,
+    MetadataChanged,
     NotFound,
     PreconditionFailed,
     Unavailable,
 )
 from service.store.records import (
+    Scope,
     apply_plan,
     apply_plan_and_read,
     create_record,
@@ -48,6 +50,7 @@ from service.store.records import (
     delete_record,
     get_record,
     selector,
+    try_plan,
 )
 
 LIST_LIMIT = Limit(("list",), 2)
@@ -60,6 +63,38 @@ async def test_odd_keys_round_trip_exactly_and_are_stored_escaped(engine_db, sco
     assert raw["data"] == {"a%2Eb": 1, "%24x": {"%": 2, "%25": [{"%00k": 3}]}, "plain": "v"}
     assert raw["keysEscaped"] is True
     assert (await get_record(engine_db, scope, "r1")).data == ODD
+
+
+def test_a_write_filter_is_the_id_then_each_equality_as_not_ne():
+    bins = Scope("p1", "bins", global_keys=True)
+    conditions = {"private": True, "schemaDocId": None, "data": {"$type": "array"}, "rev": 3}
+    assert list(selector(bins, "b1", conditions).items()) == [
+        ("_id", selector(Scope("p2", "bins", global_keys=True), "b1")["_id"]),
+        ("project", {"$not": {"$ne": "p1"}}),
+        ("private", {"$not": {"$ne": True}}),
+        ("schemaDocId", {"$not": {"$ne": None}}),
+        ("data", {"$type": "array"}),
+        ("rev", {"$not": {"$ne": 3}}),
+    ]
+
+
+async def test_a_null_precondition_matches_a_missing_or_null_field_only(engine_db):
+    bins = Scope("p1", "bins", global_keys=True)
+    await create_record(engine_db, bins, "missing", 1, meta={"private": True})
+    await create_record(engine_db, bins, "null", 1, meta={"private": True, "schemaDocId": None})
+    await create_record(engine_db, bins, "set", 1, meta={"private": True, "schemaDocId": "s"})
+    await create_record(engine_db, bins, "public", 1, meta={"private": False})
+    guarded = Preconditions(meta={"private": True, "schemaDocId": None})
+    plan = Plan((Replace(2),), preconditions=guarded)
+    applied = {
+        key: await try_plan(engine_db, bins, key, plan)
+        for key in ("missing", "null", "set", "public")
+    }
+    assert applied == {"missing": True, "null": True, "set": False, "public": False}
+    assert not await try_plan(engine_db, Scope("p2", "bins", global_keys=True), "null", plan)
+    with pytest.raises(MetadataChanged):
+        await apply_plan(engine_db, bins, "set", Plan((Set(("x",), 1),), preconditions=guarded))
+    assert (await get_record(engine_db, bins, "set")).data == 1
 
 
 async def test_a_dotted_key_in_a_path_is_one_literal_key(engine_db, scope):
