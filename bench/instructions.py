@@ -57,7 +57,7 @@ def _control(*args: object) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def _total(profile: Path) -> int:
+def total_of(profile: Path) -> int:
     """The instructions a callgrind dump counted (its `totals:` line; `summary:` stays 0
     when counting was switched on and off by callgrind_control)."""
     for line in profile.read_text().splitlines():
@@ -97,7 +97,7 @@ def count(
         process.send_signal(signal.SIGINT)
         process.wait(120)
     dumps = sorted(workdir.glob(out.name + ".*"))  # the dump above; the exit's counts nothing
-    return sum(_total(dump) for dump in dumps) / done
+    return sum(total_of(dump) for dump in dumps) / done
 
 
 def run(

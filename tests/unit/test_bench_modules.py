@@ -16,6 +16,7 @@ import pytest
         ("bench.floor", "main"),
         ("bench.hotbin", "main"),
         ("bench.instructions", "main"),
+        ("bench.dbwork", "main"),
         ("bench.http", "run"),
         ("bench.report", "render"),
     ],
