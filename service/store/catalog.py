@@ -18,17 +18,21 @@ create and a rebind never interleave, while creates collide only once in STRIPES
 
 from __future__ import annotations
 
+import asyncio
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pymongo.errors import BulkWriteError
+
 from service.core.compiled import revision_mismatch
 from service.core.documents import StoredRecord, decode_key
-from service.core.queries import Query
+from service.core.queries import CREATED, KEY, Meta, Query
 from service.errors import Conflict, DefinitionChanged, RecordNotFound
 from service.store import definitions, transactions, versions
 from service.store.client import Database
-from service.store.errors import database_errors
+from service.store.errors import DUPLICATE_KEY, database_errors
 from service.store.locks import RecordLocks
 from service.store.queries import cursor
 from service.store.records import (
@@ -97,7 +101,7 @@ async def create(
             if any(current.get(name) != value for name, value in binding.copies.items()):
                 raise DefinitionChanged("the definition changed meanwhile")
         await records_of(db, scope).insert_one(document, session=session)
-        if scope.listed:
+        if scope.catalogued:
             await db[CATALOG].insert_one(_entry(scope, document), session=session)
 
     await transactions.run(db, work)
@@ -144,7 +148,7 @@ async def delete(
         # The record and its versions share the collection: one statement takes them.
         gone = [found["_id"], *versions.slot_ids(scope, key, live.get("version", 0))]
         await records_of(db, scope).delete_many({**found, "_id": {"$in": gone}}, session=session)
-        if scope.listed:
+        if scope.catalogued:
             await db[CATALOG].delete_one({"_id": found["_id"]}, session=session)
         return int(live.get("version", 0))
 
@@ -171,6 +175,46 @@ async def listed_records(db: Database, scope: Scope, query: Query) -> list[Store
     with database_errors():
         ids = [doc["_id"] async for doc in found]
     return await records_by_id(records_of(db, scope), scope, ids) if ids else []
+
+
+async def catalogue(db: Database, collection: str, ns_prefix: str) -> int:
+    """Entries for the live records of the namespaces starting with `ns_prefix` in
+    `collection` that have none; how many. For namespaces that list no metadata. Safe to
+    repeat, and beside a replica doing the same (a duplicate entry is refused by its `_id`
+    and skipped). Versions carry no `ns`."""
+    within = {"ns": {"$regex": "^" + re.escape(ns_prefix)}}
+    fields = {"project": 1, "ns": 1, "createdAt": 1}
+    with database_errors():
+        listed = {doc["_id"] async for doc in db[CATALOG].find(within, {"_id": 1})}
+        missing = [
+            doc async for doc in db[collection].find(within, fields) if doc["_id"] not in listed
+        ]
+        if not missing:
+            return 0
+        try:
+            result = await db[CATALOG].insert_many(missing, ordered=False)
+        except BulkWriteError as exc:
+            refused = exc.details["writeErrors"]
+            if any(error.get("code") != DUPLICATE_KEY for error in refused):
+                raise
+            return int(exc.details["nInserted"])
+    return len(result.inserted_ids)
+
+
+def answers(scope: Scope, query: Query) -> bool:
+    """Whether the catalog alone selects and orders the query's page: a catalogued scope,
+    no condition, an order of the fields its entries carry."""
+    carried = (KEY, CREATED, *map(Meta, scope.listed))
+    return scope.catalogued and query.where is None and all(o.field in carried for o in query.order)
+
+
+async def listed_page(db: Database, scope: Scope, query: Query) -> tuple[list[StoredRecord], int]:
+    """`listed_records` and the catalog's count of the scope, the two reads sent together
+    (the records then follow: two round trips of latency)."""
+    counted = db[CATALOG].count_documents(rendered(scope, Query()).filter)
+    with database_errors():
+        found, total = await asyncio.gather(listed_records(db, scope, query), counted)
+    return found, int(total)
 
 
 async def rebind(

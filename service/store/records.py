@@ -57,14 +57,17 @@ class Scope:
     `global_keys`: the namespace's keys are unique across projects, and its records are
     found by key alone (a public record read by its id by someone who does not know the
     owner).
-    `listed`: the namespace has a catalog listing these metadata fields.
+    `catalogued`: the namespace has a catalog (service.store.catalog), an entry per record
+    of its key, creation time and the `listed` metadata fields, which pages in creation
+    order read instead of an index on the records.
     """
 
     project: str
     ns: str
     collection: str = RECORDS
     global_keys: bool = False
-    listed: tuple[str, ...] = ()  # metadata its catalog lists (service.store.catalog)
+    catalogued: bool = False
+    listed: tuple[str, ...] = ()  # metadata its catalog entries carry
 
 
 @dataclass(frozen=True, slots=True)

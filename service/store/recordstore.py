@@ -37,7 +37,7 @@ class Records:
     ) -> StoredRecord:
         """Insert at rev 0 (`key=None`: a new ObjectId hex); catalogued or bound
         namespaces insert in one transaction with their entry (service.store.catalog)."""
-        if scope.listed or binding is not None:
+        if scope.catalogued or binding is not None:
             return await catalog.create(self._db, scope, key, data, meta or {}, binding=binding)
         return await records.create_record(self._db, scope, key, data, meta=meta)
 
@@ -52,7 +52,7 @@ class Records:
 
     async def delete(self, scope: Scope, key: Any, *, expected_rev: int | None = None) -> None:
         """Delete one record (with its catalog entry and versions in a catalogued scope)."""
-        if scope.listed:
+        if scope.catalogued:
             await catalog.delete(self._db, scope, key, locks=self._locks, expected_rev=expected_rev)
             return
         await records.delete_record(self._db, scope, key, expected_rev=expected_rev)
@@ -144,8 +144,13 @@ class Records:
     async def delete_ids(self, scope: Scope, keys: Sequence[Any]) -> list[batches.ItemResult]:
         return await batches.delete_ids(self._db, scope, keys)
 
-    async def ensure_index(self, collection: str, order: Sequence[Order]) -> None:
-        await selections.ensure_index(self._db, collection, order)
+    async def drop_index(self, collection: str, order: Sequence[Order]) -> None:
+        await selections.drop_index(self._db, collection, order)
+
+    async def catalogue(self, collection: str, ns_prefix: str) -> int:
+        """Catalog entries for the records of these namespaces that have none (written
+        before their namespace had a catalog); how many were added."""
+        return await catalog.catalogue(self._db, collection, ns_prefix)
 
     async def ensure_catalog_index(self, *fields: str) -> None:
         await catalog.ensure_index(self._db, *fields)

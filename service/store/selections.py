@@ -13,6 +13,7 @@ from service.core.compiler import compile_plan
 from service.core.documents import StoredRecord, record_from
 from service.core.operations import Plan
 from service.core.queries import Order, Query
+from service.store import catalog
 from service.store.catalog import CATALOG
 from service.store.client import Database
 from service.store.errors import database_errors
@@ -37,7 +38,9 @@ async def count(db: Database, scope: Scope, query: Query) -> int:
 
 async def page(db: Database, scope: Scope, query: Query) -> tuple[list[StoredRecord], int]:
     """One page and the total of the condition, read concurrently (one round trip of
-    latency)."""
+    latency); from the catalog when it answers the query (no index on the records)."""
+    if catalog.answers(scope, query):
+        return await catalog.listed_page(db, scope, query)
     records, total = await asyncio.gather(find(db, scope, query), count(db, scope, query))
     return records, total
 
@@ -66,15 +69,20 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
         ids = [doc["_id"] for doc in live]
         await records_of(db, scope).delete_many({"_id": {"$in": slot_ids_of(scope, live)}})
         result = await records_of(db, scope).delete_many({"_id": {"$in": ids}})
-        if scope.listed:
+        if scope.catalogued:
             await db[CATALOG].delete_many({"_id": {"$in": ids}})
     return int(result.deleted_count)
 
 
-async def ensure_index(db: Database, collection: str, order: Sequence[Order]) -> None:
-    """An index serving queries of one namespace in `order` (after project and ns)."""
+async def drop_index(db: Database, collection: str, order: Sequence[Order]) -> None:
+    """Drop the index of the records by project, ns and `order`, if there is one: an
+    earlier release's, whose pages a catalog now serves (SecantusDB rewrites every index
+    entry of a record on every write of it)."""
     keys: list[tuple[str, Any]] = [("project", ASCENDING), ("ns", ASCENDING)]
     ordered = render(Query(order=tuple(order)), {}, lambda key: key)
     keys += [(name, DESCENDING if way < 0 else ASCENDING) for name, way in ordered.sort]
     with database_errors():
-        await db[collection].create_index(keys)
+        existing = await db[collection].index_information()
+        for name, spec in existing.items():
+            if [(field, int(way)) for field, way in spec["key"]] == keys:
+                await db[collection].drop_index(name)

@@ -12,7 +12,7 @@ from service.dialects.highlevel import auth, messages, ratelimit, routes
 from service.dialects.highlevel.auth import LocationForbidden, VersionMissing
 from service.dialects.highlevel.cache import SchemaCache
 from service.dialects.highlevel.context import Context
-from service.dialects.highlevel.objectschema import OBJECT_RECORDS
+from service.dialects.highlevel.objectschema import NS_PREFIX, OBJECT_RECORDS
 from service.dialects.highlevel.ratelimit import RateLimiter
 from service.dialects.highlevel.settings import HighLevelSettings
 from service.errors import (
@@ -122,6 +122,10 @@ class HighLevelDialect(Dialect):
     async def ensure_indexes(self, store: Store) -> None:
         # An object and its fields share `objectKey`, so a schema load is one index scan.
         await store.definitions.ensure_index("objectKey", "category")
-        # Search pages walk one object's records newest first.
+        # Search pages walk one object's catalog entries newest first
+        # (objectschema.scope_of). Until 2026-12 they walked an index on the records:
+        # it goes, and the records it served get their entries.
+        await store.records.ensure_catalog_index("createdAt")
         newest_first = (Order(CREATED, descending=True), Order(KEY, descending=True))
-        await store.records.ensure_index(OBJECT_RECORDS, newest_first)
+        await store.records.drop_index(OBJECT_RECORDS, newest_first)
+        await store.records.catalogue(OBJECT_RECORDS, NS_PREFIX)

@@ -81,7 +81,9 @@ def field_key(of_object: str, raw: str) -> tuple[str | None, bool]:
 
 
 def scope_of(project_id: str, object_key: str) -> Scope:
-    return Scope(project_id, NS_PREFIX + object_key, OBJECT_RECORDS)
+    """An object's records; searches without a query page its catalog (creation time),
+    not an index on the records, which every update would maintain."""
+    return Scope(project_id, NS_PREFIX + object_key, OBJECT_RECORDS, catalogued=True)
 
 
 def short_key(full_key: str) -> str:

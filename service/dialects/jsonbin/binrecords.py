@@ -30,7 +30,7 @@ ANY_OWNER = ""
 
 
 def scope_of(project: str) -> Scope:
-    return Scope(project, NS, global_keys=True, listed=LISTED)
+    return Scope(project, NS, global_keys=True, catalogued=True, listed=LISTED)
 
 
 _ANY_OWNERS = scope_of(ANY_OWNER)  # built once: every read finds its bin through it

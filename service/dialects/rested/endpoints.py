@@ -97,7 +97,7 @@ class Endpoint:
 def scope_of(project_id: str, name: str) -> Scope:
     """The endpoint's records, listed by a catalog (creation time, owner) rather than
     indexes on the records, which every PUT would maintain."""
-    return Scope(project_id, "rested:" + name, collection=RECORDS, listed=(OWNER,))
+    return Scope(project_id, "rested:" + name, collection=RECORDS, catalogued=True, listed=(OWNER,))
 
 
 def _from_doc(doc: Mapping[str, Any]) -> Endpoint:

@@ -2,6 +2,7 @@
 
 from service.core.documents import encode_key
 from service.dialects.highlevel.objectschema import NS_PREFIX
+from service.web.appkeys import STORE
 from tests.dialects.highlevel.conftest import (
     OBJECT,
     RECORDS,
@@ -229,17 +230,42 @@ async def test_records_of_an_unknown_object_are_404(client, location, ticket):
     assert (await response.json())["message"] == "Custom object not found"
 
 
-async def test_records_live_apart_from_jsonbin_bins_with_their_search_index(
+async def test_records_live_apart_from_jsonbin_bins_with_no_index_but_their_id(
     client, database, location, ticket
 ):
-    """HighLevel's search index must not sit on the bins' collection: SecantusDB maintains
-    every index of a collection on every write, so it would tax each JSONBin PUT."""
+    """SecantusDB rewrites every index entry of a record on every write of it, so the
+    records carry none: a search's pages walk the catalog, whose entries change only on
+    create and delete."""
     created = await create_record(client, location, {"properties": {"ticket_name": "t"}})
     stored_id = encode_key(location.id, NS_PREFIX + OBJECT, created["id"])
     assert await database["objectrecords"].count_documents({"_id": stored_id}) == 1
     assert await database["records"].count_documents({}) == 0
-    indexed = [
-        info["key"] for info in (await database["objectrecords"].index_information()).values()
+    for collection in ("objectrecords", "records"):
+        assert list(await database[collection].index_information()) in ([], ["_id_"])
+    assert await database["catalog"].count_documents({"_id": stored_id}) == 1
+    response = await client.delete(f"{RECORDS}/{created['id']}", headers=location.headers)
+    assert response.status == 200
+    assert await database["catalog"].count_documents({"_id": stored_id}) == 0
+
+
+async def test_an_earlier_releases_records_get_catalog_entries_and_lose_their_index(
+    client, database, location, dialect, ticket
+):
+    """Before 2026-12 search pages walked an index on the records and no record had an
+    entry; starting up adds the entries and drops the index, once."""
+    records = [
+        await create_record(client, location, {"properties": {"ticket_name": n}}) for n in "ab"
     ]
-    assert [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)] in indexed
-    assert list(await database["records"].index_information()) in ([], ["_id_"])
+    await database["catalog"].delete_many({})
+    old_index = [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)]
+    await database["objectrecords"].create_index(old_index)
+    await dialect.ensure_indexes(client.app[STORE])
+    assert list(await database["objectrecords"].index_information()) == ["_id_"]
+    assert await database["catalog"].count_documents({}) == 2
+    assert await client.app[STORE].records.catalogue("objectrecords", NS_PREFIX) == 0
+    response = await client.post(
+        f"{RECORDS}/search", json={"locationId": location.id}, headers=location.headers
+    )
+    found = await response.json()
+    assert found["total"] == 2
+    assert [item["id"] for item in found["records"]] == [r["id"] for r in reversed(records)]

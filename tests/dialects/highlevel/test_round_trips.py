@@ -43,14 +43,15 @@ async def test_an_update_with_two_add_remove_fields_and_three_scalars_is_two_rou
     assert commands.names == ["find", "update"]
 
 
-async def test_create_get_and_delete_are_one_round_trip_and_search_two_reads(
+async def test_get_is_one_round_trip_search_two_or_three_and_create_and_delete_one_transaction(
     counted, location, ticket
 ):
+    """A record and its catalog entry are written together (objectschema.scope_of)."""
     client, commands = counted
     await create_record(client, location)  # warms the key and schema caches
     commands.names.clear()
     record = await create_record(client, location, {"properties": {"ticket_name": "x"}})
-    assert commands.names == ["insert"]
+    assert commands.names == ["insert", "insert", "commitTransaction"]
     path = f"{RECORDS}/{record['id']}"
     commands.names.clear()
     assert (await client.get(path, headers=location.headers)).status == 200
@@ -61,5 +62,10 @@ async def test_create_get_and_delete_are_one_round_trip_and_search_two_reads(
     assert (await response.json())["total"] == 1
     assert sorted(commands.names) == ["aggregate", "find"]  # page and count, sent together
     commands.names.clear()
+    body = {"locationId": location.id, "pageLimit": 1}  # no query: the catalog's page
+    response = await client.post(f"{RECORDS}/search", json=body, headers=location.headers)
+    assert (await response.json())["total"] == 2
+    assert sorted(commands.names[:2]) == ["aggregate", "find"] and commands.names[2:] == ["find"]
+    commands.names.clear()
     assert (await client.delete(path, headers=location.headers)).status == 200
-    assert commands.names == ["delete"]
+    assert commands.names == ["find", "delete", "delete", "commitTransaction"]

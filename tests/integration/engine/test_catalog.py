@@ -12,7 +12,7 @@ from service.store.api import Store
 from service.store.catalog import Binding
 from service.store.records import Scope, stored_id
 
-LISTED = Scope("p1", "listed", listed=("group", "name"))
+LISTED = Scope("p1", "listed", catalogued=True, listed=("group", "name"))
 CATEGORY = "test.group"
 
 
