@@ -144,13 +144,10 @@ class Records:
     async def delete_ids(self, scope: Scope, keys: Sequence[Any]) -> list[batches.ItemResult]:
         return await batches.delete_ids(self._db, scope, keys)
 
-    async def drop_index(self, collection: str, order: Sequence[Order]) -> None:
-        await selections.drop_index(self._db, collection, order)
-
-    async def catalogue(self, collection: str, ns_prefix: str) -> int:
-        """Catalog entries for the records of these namespaces that have none (written
-        before their namespace had a catalog); how many were added."""
-        return await catalog.catalogue(self._db, collection, ns_prefix)
+    async def retire_index(self, collection: str, order: Sequence[Order], ns_prefix: str) -> bool:
+        """An earlier release's index of these namespaces' records gives way to their
+        catalog (service.store.selections.retire_index); whether it was there."""
+        return await selections.retire_index(self._db, collection, order, ns_prefix)
 
     async def ensure_catalog_index(self, *fields: str) -> None:
         await catalog.ensure_index(self._db, *fields)

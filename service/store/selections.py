@@ -74,15 +74,23 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
     return int(result.deleted_count)
 
 
-async def drop_index(db: Database, collection: str, order: Sequence[Order]) -> None:
-    """Drop the index of the records by project, ns and `order`, if there is one: an
-    earlier release's, whose pages a catalog now serves (SecantusDB rewrites every index
-    entry of a record on every write of it)."""
+async def retire_index(
+    db: Database, collection: str, order: Sequence[Order], ns_prefix: str
+) -> bool:
+    """Replace an earlier release's index of the records by project, ns and `order` with
+    the catalog: if the index is there, give the records of the namespaces starting with
+    `ns_prefix` their catalog entries, then drop it (SecantusDB rewrites every index entry
+    of a record on every write of it). In that order, so a start that stops in between
+    does both again. Whether the index was there."""
     keys: list[tuple[str, Any]] = [("project", ASCENDING), ("ns", ASCENDING)]
     ordered = render(Query(order=tuple(order)), {}, lambda key: key)
     keys += [(name, DESCENDING if way < 0 else ASCENDING) for name, way in ordered.sort]
     with database_errors():
         existing = await db[collection].index_information()
-        for name, spec in existing.items():
-            if [(field, int(way)) for field, way in spec["key"]] == keys:
-                await db[collection].drop_index(name)
+    names = [n for n, spec in existing.items() if [(f, int(w)) for f, w in spec["key"]] == keys]
+    if not names:
+        return False
+    await catalog.catalogue(db, collection, ns_prefix)
+    with database_errors():
+        await db[collection].drop_index(names[0])
+    return True

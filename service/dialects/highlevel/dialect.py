@@ -127,5 +127,4 @@ class HighLevelDialect(Dialect):
         # it goes, and the records it served get their entries.
         await store.records.ensure_catalog_index("createdAt")
         newest_first = (Order(CREATED, descending=True), Order(KEY, descending=True))
-        await store.records.drop_index(OBJECT_RECORDS, newest_first)
-        await store.records.catalogue(OBJECT_RECORDS, NS_PREFIX)
+        await store.records.retire_index(OBJECT_RECORDS, newest_first, NS_PREFIX)

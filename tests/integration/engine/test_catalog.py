@@ -3,11 +3,13 @@ catalog stays in step with the records, a bound create checks the definition's f
 its transaction, and a rebind changes the definition and every copy at once."""
 
 import asyncio
+import dataclasses
 
 import pytest
 
 from service.core.queries import CREATED, EVERYTHING, KEY, Eq, Meta, Order, Query, Range
 from service.errors import DefinitionChanged, RecordNotFound, RevisionMismatch
+from service.store import catalog
 from service.store.api import Store
 from service.store.catalog import Binding
 from service.store.records import Scope, stored_id
@@ -122,3 +124,19 @@ async def test_creates_racing_a_rebind_each_see_one_definition(store):
     # Whatever the interleaving: no record holds the old copy after the rebind committed.
     assert all(r.meta["schema"] == "s2" for r in kept)
     assert len(kept) + len(refused) == 8
+
+
+async def test_two_replicas_cataloguing_at_once_add_each_missing_entry_once(store, engine_db):
+    plain = Scope("p1", "old:things")  # records written before their namespace had a catalog
+    for key in ("k1", "k2", "k3"):
+        await store.records.create(plain, key, {"n": key})
+    await store.records.create(Scope("p1", "other"), "k9", {})
+    added = await asyncio.gather(*(catalog.catalogue(engine_db, "records", "old:") for _ in "ab"))
+    assert sum(added) == 3
+    entries = [doc async for doc in engine_db["catalog"].find({}, {"_id": 1, "createdAt": 1})]
+    assert sorted(e["_id"] for e in entries) == sorted(
+        stored_id(plain, k) for k in ("k1", "k2", "k3")
+    )
+    assert all(e["createdAt"] is not None for e in entries)
+    listed = await store.records.listed(dataclasses.replace(plain, catalogued=True), Query())
+    assert sorted(r.id for r in listed) == ["k1", "k2", "k3"]
