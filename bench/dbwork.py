@@ -8,8 +8,10 @@ each shape's updates), so the figures are the same from run to run to about 1%, 
 database's CPU seconds drift by up to 1.5x. Each shape is the floor's or RecordHub's own
 document, filter and update (bench/floor.py, service.store.records.selector): the floor's
 `{_id}` filter on `{_id, data, rev}`; the JSONBin PUT's filter with its guards bare (as
-before 5151bf0) and as `selector` writes them; the HighLevel update's on its collection with
-and without the search index. The report goes to stdout; a run takes about two minutes.
+before 5151bf0), as `selector` writes them, with none and with one of them (the first field
+beyond `_id` costs most: it takes the database off its `_id`-only path); the HighLevel
+update's on its collection with and without the search index. The report goes to stdout;
+a run takes about two minutes.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
     guards = {"private": True, "schemaDocId": None}
     filtered = selector(bins, "b1", guards)
     bare = {"_id": filtered["_id"], "project": project, **guards}
+    one_guard = {"_id": filtered["_id"], "private": filtered["private"]}
     records = client["rh"]["records"]
     meta = {"private": True, "name": None, "collectionId": None, "schemaDocId": None}
     records.insert_one(
@@ -82,6 +85,7 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
         "JSONBin PUT, guards bare": (records, bare, _replace),
         "JSONBin PUT, guards as selector writes them": (records, filtered, _replace),
         "JSONBin PUT document, {_id} alone": (records, {"_id": filtered["_id"]}, _replace),
+        "JSONBin PUT document, {_id} and one guard": (records, one_guard, _replace),
         "HighLevel update, search index": (indexed, {"_id": "o1"}, _highlevel),
         "HighLevel update, no index": (plain, {"_id": "o1"}, _highlevel),
     }

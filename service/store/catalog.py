@@ -178,26 +178,42 @@ async def listed_records(db: Database, scope: Scope, query: Query) -> list[Store
 
 
 async def catalogue(db: Database, collection: str, ns_prefix: str) -> int:
-    """Entries for the live records of the namespaces starting with `ns_prefix` in
-    `collection` that have none; how many. For namespaces that list no metadata. Safe to
-    repeat, and beside a replica doing the same (a duplicate entry is refused by its `_id`
-    and skipped). Versions carry no `ns`."""
+    """Bring the catalog of the namespaces starting with `ns_prefix` in `collection` in
+    step with their live records, for namespaces that list no metadata: an entry for each
+    record that has none, and none left for a record that is gone (those namespaces live
+    in `collection` alone); how many were added.
+    Safe to repeat, and beside a replica doing the same (a duplicate entry is refused by
+    its `_id` and skipped) or serving writes. Versions carry no `ns`."""
     within = {"ns": {"$regex": "^" + re.escape(ns_prefix)}}
     fields = {"project": 1, "ns": 1, "createdAt": 1}
     with database_errors():
         listed = {doc["_id"] async for doc in db[CATALOG].find(within, {"_id": 1})}
-        missing = [
-            doc async for doc in db[collection].find(within, fields) if doc["_id"] not in listed
-        ]
-        if not missing:
-            return 0
-        try:
-            result = await db[CATALOG].insert_many(missing, ordered=False)
-        except BulkWriteError as exc:
-            refused = exc.details["writeErrors"]
-            if any(error.get("code") != DUPLICATE_KEY for error in refused):
-                raise
-            return int(exc.details["nInserted"])
+        live = {doc["_id"]: doc async for doc in db[collection].find(within, fields)}
+        missing = [doc for key, doc in live.items() if key not in listed]
+        added = await _insert_new(db, missing)
+        # An entry without its record: one a delete left while its record had no entry
+        # (an earlier release's replica), or one added above for a record deleted since it
+        # was read (its delete found no entry to remove). A delete after the check below
+        # removes the entry itself.
+        suspects = (listed - live.keys()) | {doc["_id"] for doc in missing}
+        if suspects:
+            still = db[collection].find({"_id": {"$in": list(suspects)}}, {"_id": 1})
+            gone = suspects - {doc["_id"] async for doc in still}
+            if gone:
+                await db[CATALOG].delete_many({"_id": {"$in": list(gone)}})
+    return added
+
+
+async def _insert_new(db: Database, entries: list[dict[str, Any]]) -> int:
+    if not entries:
+        return 0
+    try:
+        result = await db[CATALOG].insert_many(entries, ordered=False)
+    except BulkWriteError as exc:
+        refused = exc.details["writeErrors"]
+        if any(error.get("code") != DUPLICATE_KEY for error in refused):
+            raise
+        return int(exc.details["nInserted"])
     return len(result.inserted_ids)
 
 

@@ -74,6 +74,14 @@ async def ping(database: AsyncDatabase, *, where: str = "database") -> None:
         raise unavailable(f"{where} unavailable") from exc
 
 
+async def rewrites_every_index(database: AsyncDatabase) -> bool:
+    """Whether the server writes every index entry of a document on every write of it
+    (SecantusDB, which says so in its build info) rather than only the entries a write
+    changes (MongoDB): an index the hot writes leave unchanged costs them only there."""
+    info = await database.client.admin.command("buildInfo")
+    return "secantusVersion" in info
+
+
 def check_reachable(database: AsyncDatabase) -> None:
     """Raise Unavailable at once while the driver knows the database to be unreachable.
 

@@ -144,10 +144,10 @@ class Records:
     async def delete_ids(self, scope: Scope, keys: Sequence[Any]) -> list[batches.ItemResult]:
         return await batches.delete_ids(self._db, scope, keys)
 
-    async def retire_index(self, collection: str, order: Sequence[Order], ns_prefix: str) -> bool:
-        """An earlier release's index of these namespaces' records gives way to their
-        catalog (service.store.selections.retire_index); whether it was there."""
-        return await selections.retire_index(self._db, collection, order, ns_prefix)
+    async def adopt_catalog(self, collection: str, order: Sequence[Order], ns_prefix: str) -> None:
+        """These namespaces' listings come from their catalog from now on, and their
+        records get the index that suits the server (service.store.selections)."""
+        await selections.adopt_catalog(self._db, collection, order, ns_prefix)
 
     async def ensure_catalog_index(self, *fields: str) -> None:
         await catalog.ensure_index(self._db, *fields)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import OperationFailure
 
 from service.core.compiler import compile_plan
 from service.core.documents import StoredRecord, record_from
@@ -15,11 +16,14 @@ from service.core.operations import Plan
 from service.core.queries import Order, Query
 from service.store import catalog
 from service.store.catalog import CATALOG
-from service.store.client import Database
+from service.store.client import Database, rewrites_every_index
 from service.store.errors import database_errors
 from service.store.queries import cursor, render
 from service.store.records import Scope, now, records_of, rendered
 from service.store.versions import slot_ids_of
+
+MIGRATIONS = "migrations"  # one mark per migration done: {_id: its name}
+INDEX_NOT_FOUND = 27
 
 
 async def find(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
@@ -74,23 +78,36 @@ async def delete_where(db: Database, scope: Scope, query: Query) -> int:
     return int(result.deleted_count)
 
 
-async def retire_index(
+async def adopt_catalog(
     db: Database, collection: str, order: Sequence[Order], ns_prefix: str
-) -> bool:
-    """Replace an earlier release's index of the records by project, ns and `order` with
-    the catalog: if the index is there, give the records of the namespaces starting with
-    `ns_prefix` their catalog entries, then drop it (SecantusDB rewrites every index entry
-    of a record on every write of it). In that order, so a start that stops in between
-    does both again. Whether the index was there."""
+) -> None:
+    """Serve the listings of the namespaces starting with `ns_prefix` in `collection` from
+    the catalog. Once (a mark in MIGRATIONS says so), the records written before those
+    namespaces had a catalog get their entries (catalog.catalogue). Then the index of the
+    records by project, ns and `order`, which served those listings before and serves
+    searches with a condition, is kept where an index the hot writes leave unchanged
+    costs them nothing (MongoDB), and dropped where it costs every write (SecantusDB)."""
+    mark = {"_id": f"catalog:{collection}:{ns_prefix}"}
     keys: list[tuple[str, Any]] = [("project", ASCENDING), ("ns", ASCENDING)]
     ordered = render(Query(order=tuple(order)), {}, lambda key: key)
     keys += [(name, DESCENDING if way < 0 else ASCENDING) for name, way in ordered.sort]
     with database_errors():
+        if await db[MIGRATIONS].find_one(mark) is None:
+            await catalog.catalogue(db, collection, ns_prefix)
+            await db[MIGRATIONS].replace_one(mark, mark, upsert=True)
+        if not await rewrites_every_index(db):
+            await db[collection].create_index(keys)
+            return
         existing = await db[collection].index_information()
-    names = [n for n, spec in existing.items() if [(f, int(w)) for f, w in spec["key"]] == keys]
-    if not names:
-        return False
-    await catalog.catalogue(db, collection, ns_prefix)
-    with database_errors():
-        await db[collection].drop_index(names[0])
-    return True
+        # Key specs compared as given: a direction may be 1, -1.0 or a kind ("hashed").
+        for name, spec in existing.items():
+            if list(map(tuple, spec["key"])) == keys:
+                await _drop_index(db[collection], name)
+
+
+async def _drop_index(collection: Any, name: str) -> None:
+    try:
+        await collection.drop_index(name)
+    except OperationFailure as exc:
+        if exc.code != INDEX_NOT_FOUND:  # another replica starting dropped it first
+            raise

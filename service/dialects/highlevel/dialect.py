@@ -122,9 +122,9 @@ class HighLevelDialect(Dialect):
     async def ensure_indexes(self, store: Store) -> None:
         # An object and its fields share `objectKey`, so a schema load is one index scan.
         await store.definitions.ensure_index("objectKey", "category")
-        # Search pages walk one object's catalog entries newest first
-        # (objectschema.scope_of). Until 2026-12 they walked an index on the records:
-        # it goes, and the records it served get their entries.
+        # Search pages without a condition walk one object's catalog entries newest
+        # first (objectschema.scope_of). Until 2026-12 they walked an index on the
+        # records, which on MongoDB still serves searches with a condition.
         await store.records.ensure_catalog_index("createdAt")
         newest_first = (Order(CREATED, descending=True), Order(KEY, descending=True))
-        await store.records.retire_index(OBJECT_RECORDS, newest_first, NS_PREFIX)
+        await store.records.adopt_catalog(OBJECT_RECORDS, newest_first, NS_PREFIX)

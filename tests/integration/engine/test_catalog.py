@@ -140,3 +140,57 @@ async def test_two_replicas_cataloguing_at_once_add_each_missing_entry_once(stor
     assert all(e["createdAt"] is not None for e in entries)
     listed = await store.records.listed(dataclasses.replace(plain, catalogued=True), Query())
     assert sorted(r.id for r in listed) == ["k1", "k2", "k3"]
+
+
+async def test_cataloguing_drops_entries_whose_record_is_gone(store, engine_db, monkeypatch):
+    """An entry an earlier release's delete left behind goes, and so does one added for a
+    record deleted between the scan and the insert (its delete found no entry)."""
+    plain = Scope("p1", "old:things")
+    for key in ("k1", "k2", "k3"):
+        await store.records.create(plain, key, {"n": key})
+    await engine_db["catalog"].insert_one({"_id": stored_id(plain, "k0"), "ns": plain.ns})
+    insert = catalog._insert_new
+
+    async def deleted_meanwhile(db, entries):
+        await engine_db["records"].delete_one({"_id": stored_id(plain, "k2")})
+        return await insert(db, entries)
+
+    monkeypatch.setattr(catalog, "_insert_new", deleted_meanwhile)
+    assert await catalog.catalogue(engine_db, "records", "old:") == 3
+    entries = [doc["_id"] async for doc in engine_db["catalog"].find({}, {"_id": 1})]
+    assert sorted(entries) == sorted(stored_id(plain, k) for k in ("k1", "k3"))
+
+
+OLD_ORDER = (Order(CREATED, descending=True), Order(KEY, descending=True))
+OLD_KEYS = [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)]
+
+
+async def test_replicas_adopting_the_catalog_at_once_both_start(store, engine_db):
+    """Both see the earlier index and drop it; the second drop finds it gone. Another
+    index stays."""
+    await store.records.create(Scope("p1", "old:things"), "k1", {})
+    await engine_db["records"].create_index(OLD_KEYS)
+    await engine_db["records"].create_index([("project", 1), ("other", 1)])
+    await asyncio.gather(*(store.records.adopt_catalog("records", OLD_ORDER, "old:") for _ in "ab"))
+    names = sorted(await engine_db["records"].index_information())
+    assert names == ["_id_", "project_1_other_1"]
+    assert await engine_db["catalog"].count_documents({"ns": "old:things"}) == 1
+    assert await engine_db["migrations"].count_documents({}) == 1
+
+
+async def test_where_unchanged_index_entries_cost_nothing_the_index_stays(
+    store, engine_db, monkeypatch
+):
+    """On MongoDB (told apart by its build info) searches with a condition keep the index
+    of the records: a write rewrites only the entries it changes there."""
+    from service.store import client, selections
+
+    assert await client.rewrites_every_index(engine_db)  # the tests' SecantusDB
+
+    async def mongodb(db):
+        return False
+
+    monkeypatch.setattr(selections, "rewrites_every_index", mongodb)
+    await store.records.adopt_catalog("records", OLD_ORDER, "old:")
+    specs = [spec["key"] for spec in (await engine_db["records"].index_information()).values()]
+    assert [tuple(pair) for pair in specs[-1]] == [tuple(pair) for pair in OLD_KEYS]
