@@ -59,6 +59,7 @@ def translate(exc: BaseException) -> RecordHubError | None:
 
 
 DUPLICATE_KEY = 11000  # the server's code for a unique index refusing a write
+INDEX_NOT_FOUND = 27  # dropping an index that is not there
 
 
 def refused_write(code: Any) -> Invalid:

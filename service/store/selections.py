@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure
 
 from service.core.compiler import compile_plan
@@ -17,13 +18,12 @@ from service.core.queries import Order, Query
 from service.store import catalog
 from service.store.catalog import CATALOG
 from service.store.client import Database, rewrites_every_index
-from service.store.errors import database_errors
+from service.store.errors import INDEX_NOT_FOUND, database_errors
 from service.store.queries import cursor, render
 from service.store.records import Scope, now, records_of, rendered
 from service.store.versions import slot_ids_of
 
 MIGRATIONS = "migrations"  # one mark per migration done: {_id: its name}
-INDEX_NOT_FOUND = 27
 
 
 async def find(db: Database, scope: Scope, query: Query) -> list[StoredRecord]:
@@ -105,7 +105,7 @@ async def adopt_catalog(
                 await _drop_index(db[collection], name)
 
 
-async def _drop_index(collection: Any, name: str) -> None:
+async def _drop_index(collection: AsyncCollection, name: str) -> None:
     try:
         await collection.drop_index(name)
     except OperationFailure as exc:
