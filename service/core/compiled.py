@@ -1,8 +1,8 @@
 """What the compiler gives a store: one compiled update, and how to explain its misses.
 
-A `CompiledUpdate` holds the filter conditions to AND with the record's selector, the
-update, and what a store needs when the filter misses: the guards, expected revision and
-metadata (`explain`), the size limits (`limit_failure`), and the optional first attempts
+A `CompiledUpdate` holds the update, the guards, expected revision and metadata (from which
+`filter` makes the conditions to AND with the record's selector, and `explain` says why a
+record misses them), the size limits (`limit_failure`), and the optional first attempts
 (`swap`, `by_paths`), behind which the pipeline waits unrendered (`deferred`).
 service.core.compiler builds it.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.core import rendering
-from service.core.guards import Guard, first_failure
+from service.core.guards import Guard, filter_for, first_failure
 from service.core.operations import Limit
 from service.errors import (
     KindMismatch,
@@ -37,7 +37,6 @@ _MESSAGES: dict[type[KindMismatch], str] = {
 
 @dataclass(frozen=True, slots=True)  # slots: one is built on every write
 class CompiledUpdate:
-    filter: dict[str, Any]
     # The update; None while it is the pipeline of `deferred`, rendered when first asked for
     # (`update`): a store tries the swap or the dotted merge first, so most writes never
     # send it, and a big one costs to render.
@@ -55,6 +54,18 @@ class CompiledUpdate:
     by_paths: tuple[dict[str, Any], dict[str, Any]] | None = None
     # The body and top-level fields of the pipeline `update` renders (with no write id).
     deferred: tuple[rendering.Body, dict[str, Any]] | None = None
+    # The filter conditions once made (`filter`): a swap is guarded by the revision it
+    # read, so most writes of a swap plan never need them.
+    conditions: dict[str, Any] | None = None
+
+    @property
+    def filter(self) -> dict[str, Any]:
+        """The conditions a record must meet: the guards, the metadata, the revision."""
+        if self.conditions is None:
+            made = conditions_for(self.guards, self.expected_meta, self.expected_rev)
+            object.__setattr__(self, "conditions", made)  # frozen, but this is a cache
+            return made
+        return self.conditions
 
     @property
     def update(self) -> dict[str, Any] | list[dict[str, Any]]:
@@ -100,6 +111,17 @@ class CompiledUpdate:
         return LimitExceeded(
             f"the update would exceed a limit ({shown})", details={"limits": limits}
         )
+
+
+def conditions_for(
+    guards: tuple[Guard, ...], meta: tuple[tuple[str, Any], ...], rev: int | None
+) -> dict[str, Any]:
+    """Filter conditions: the guards' (service.core.guards.filter_for), then the expected
+    metadata and revision."""
+    conditions = filter_for(guards) | dict(meta) if guards else dict(meta)
+    if rev is not None:
+        conditions["rev"] = rev
+    return conditions
 
 
 def revision_mismatch(rev: Any, expected: int) -> RevisionMismatch:

@@ -21,10 +21,10 @@ from itertools import pairwise
 from typing import Any
 
 from service.core import rendering
-from service.core.compiled import CompiledUpdate
+from service.core.compiled import CompiledUpdate, conditions_for
 from service.core.documents import check_meta
 from service.core.fieldnames import needs_escape, prepare
-from service.core.guards import Guard, filter_for
+from service.core.guards import Guard
 from service.core.kinds import Kind, distinct, kind_of
 from service.core.operations import (
     NO_PRECONDITIONS,
@@ -112,16 +112,11 @@ def _compile_replace(
     if version is not None:
         top["version"] = version
     update = {"$set": top, "$inc": {"rev": 1}}
+    # The metadata's names were checked when the Preconditions were made.
     if not same_kind:
-        return CompiledUpdate(filter=_meta_filter(meta), rendered=update, expected_meta=meta)
+        return CompiledUpdate(rendered=update, expected_meta=meta)
     guards = (Guard(ROOT, frozenset({kind_of(document)}), KindMismatch),)
-    return CompiledUpdate(
-        filter_for(guards) | _meta_filter(meta), update, guards, expected_meta=meta
-    )
-
-
-def _meta_filter(meta: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-    return dict(meta)  # names checked when the Preconditions were made
+    return CompiledUpdate(update, guards, expected_meta=meta)
 
 
 def _compile_general(
@@ -134,7 +129,7 @@ def _compile_general(
 ) -> CompiledUpdate:
     check_meta(plan.meta)
     body = _body_of(plan)
-    guards, conditions = _conditions(plan, body.guards)
+    guards = _guards(plan, body.guards)
     top = _top_level(plan, body, now, version)
     swap = by_paths = None
     # A patch with an escaped key keeps to the pipeline (the behaviour this form came in with),
@@ -154,7 +149,6 @@ def _compile_general(
     else:
         update = rendering.render_operators(body, top, write_id)
     return CompiledUpdate(
-        filter=conditions,
         rendered=update,
         guards=guards,
         expected_rev=plan.preconditions.rev,
@@ -166,16 +160,12 @@ def _compile_general(
     )
 
 
-def _conditions(plan: Plan, body_guards: list[Guard]) -> tuple[tuple[Guard, ...], dict[str, Any]]:
-    """The write's guards (the body's and the expected kind) and its filter conditions:
-    those guards, the expected metadata and the expected revision."""
+def _guards(plan: Plan, body_guards: list[Guard]) -> tuple[Guard, ...]:
+    """The write's guards: the body's and the expected kind."""
     guards = list(dict.fromkeys(body_guards))  # paths share their prefixes' guards
     if plan.preconditions.kind is not None:
         guards.append(Guard(ROOT, frozenset({plan.preconditions.kind}), KindMismatch))
-    conditions = filter_for(guards) | dict(plan.preconditions.meta)
-    if plan.preconditions.rev is not None:
-        conditions["rev"] = plan.preconditions.rev
-    return tuple(guards), conditions
+    return tuple(guards)
 
 
 def _merge_by_paths(
@@ -207,7 +197,8 @@ def _merge_by_paths(
     assert isinstance(operation, Merge)
     if not add_leaves(ROOT, operation.document):
         return None
-    _, conditions = _conditions(plan, leaves.guards)
+    pre = plan.preconditions
+    conditions = conditions_for(_guards(plan, leaves.guards), tuple(pre.meta.items()), pre.rev)
     return conditions, rendering.render_operators(leaves, top, None)
 
 

@@ -254,6 +254,22 @@ def test_a_swapped_pipeline_is_rendered_only_when_asked_for():
     }
 
 
+def test_filter_conditions_are_made_only_when_asked_for():
+    c = compiled(Add(("a", "f"), ["x"]), Remove(("a", "f"), ["y"]), rev=3)
+    document = {"_id": "r", "rev": 3, "data": {"a": {"f": ["y", "z"]}}}
+    update, _ = c.swapped(document)  # the swap is guarded by the revision it read
+    assert update["$set"]["data.a.f"] == ["z", "x"] and c.conditions is None
+    barred = ["bool", "null", "number", "object", "string"]
+    array_or_missing = {"$not": {"$type": barred, "$not": {"$type": "array"}}}
+    assert c.filter == {
+        "data": OBJECT_ONLY,
+        "data.a": {"$not": {"$type": ["array", "bool", "null", "number", "string"]}},
+        "data.a.f": array_or_missing,
+        "rev": 3,
+    }
+    assert c.conditions is c.filter  # made once, then kept
+
+
 def test_write_id_is_remembered_in_both_forms():
     plain = compile_plan(Plan([Set(("a",), 1)]), now=NOW, write_id="w1").update
     assert plain["$push"] == {"recentWrites": {"$each": ["w1"], "$slice": -16}}
