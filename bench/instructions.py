@@ -18,22 +18,20 @@ import argparse
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
-
-from pymongo import MongoClient
 
 from bench import targets as T
 from bench.http import run_load
 from bench.workloads import Workload, workloads
-from service.store.embedded import EmbeddedDatabase, free_port
 
 CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
 STARTUP_SECONDS = 240  # RecordHub starts in about 30 s under valgrind
 
 
-def _load(workload: Workload, base: str, target: str, requests: int, concurrency: int) -> int:
+def run_requests(
+    workload: Workload, base: str, target: str, requests: int, concurrency: int
+) -> int:
     """Run `requests` requests of `workload` against `base`; how many completed."""
     paths, headers = workload.calls[target]
     spec = {
@@ -76,21 +74,16 @@ def count(
     source: Path | None = None,
 ) -> float:
     """Instructions per request of `target` ("floor", or a RecordHub from `source`)."""
-    port = free_port()
     out = workdir / f"callgrind.{target}.{concurrency}.out"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}"]
-    if target == "floor":
-        process = T.start_floor(uri, port, wrapper=wrapper)
-        T.wait_port(port, STARTUP_SECONDS)
-    else:
-        process = T.start_service(uri, "bench", port, T.MEASURED, source, wrapper=wrapper)
-        T.wait_http(f"http://127.0.0.1:{port}/readyz", STARTUP_SECONDS, process)
+    process, base = T.start_target(
+        uri, target, source=source, wrapper=wrapper, startup=STARTUP_SECONDS
+    )
     kind = "floor" if target == "floor" else "recordhub"
-    base = f"http://127.0.0.1:{port}"
     try:
-        _load(workload, base, kind, max(100, requests // 4), concurrency)  # warm-up
+        run_requests(workload, base, kind, max(100, requests // 4), concurrency)  # warm-up
         _control("-i", "on", process.pid)
-        done = _load(workload, base, kind, requests, concurrency)
+        done = run_requests(workload, base, kind, requests, concurrency)
         _control("-i", "off", process.pid)
         _control("-d", process.pid)
     finally:
@@ -104,37 +97,22 @@ def run(
     only: str | None, requests: int, concurrencies: tuple[int, ...], baseline: str | None
 ) -> list[dict[str, Any]]:
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        database = EmbeddedDatabase(str(workdir / "db"))
-        uri = database.start()
-        try:
-            port = free_port()
-            service = T.start_service(uri, "bench", port, T.MEASURED)
-            T.wait_http(f"http://127.0.0.1:{port}/readyz", process=service)
-            base = f"http://127.0.0.1:{port}"
-            provisioned = T.prepare(T.Target("recordhub", service, base), max(concurrencies))
-            service.terminate()
-            service.wait(30)
-            T.prepare_floor(MongoClient(uri), provisioned)
-            old = T.export(T.resolve(baseline), workdir / "baseline") if baseline else None
-            chosen = [w for w in workloads({"recordhub": provisioned}) if (only or "") in w.name]
-            for workload in chosen:
-                for concurrency in concurrencies:
-                    row: dict[str, Any] = {"workload": workload.name, "concurrency": concurrency}
-                    row["floor"] = count(uri, workload, "floor", requests, concurrency, workdir)
-                    if old is not None:
-                        # The baseline serves from the same database as this tree: the
-                        # records provisioned above are its records too.
-                        row["baseline"] = count(
-                            uri, workload, "baseline", requests, concurrency, workdir, old
-                        )
-                    row["recordhub"] = count(
-                        uri, workload, "recordhub", requests, concurrency, workdir
+    with T.prepared(max(concurrencies)) as ready:
+        uri, workdir = ready.uri, ready.workdir
+        old = T.export(T.resolve(baseline), workdir / "baseline") if baseline else None
+        chosen = [w for w in workloads({"recordhub": ready.ids}) if (only or "") in w.name]
+        for workload in chosen:
+            for concurrency in concurrencies:
+                row: dict[str, Any] = {"workload": workload.name, "concurrency": concurrency}
+                row["floor"] = count(uri, workload, "floor", requests, concurrency, workdir)
+                if old is not None:
+                    # The baseline serves from the same database as this tree: the
+                    # records provisioned above are its records too.
+                    row["baseline"] = count(
+                        uri, workload, "baseline", requests, concurrency, workdir, old
                     )
-                    rows.append(row)
-        finally:
-            database.stop()
+                row["recordhub"] = count(uri, workload, "recordhub", requests, concurrency, workdir)
+                rows.append(row)
     return rows
 
 

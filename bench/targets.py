@@ -9,14 +9,17 @@ so its bin and record ids are its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +28,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from bench.floor import DEFAULT_DRIVER
-from service.store.embedded import free_port
+from service.store.embedded import EmbeddedDatabase, free_port
 
 ADMIN_TOKEN = "bench-admin-token-0123456789"
 REPO = Path(__file__).resolve().parents[1]
@@ -144,6 +147,58 @@ def start_floor(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def start_target(
+    uri: str,
+    target: str,
+    *,
+    source: Path | None = None,
+    wrapper: list[str] | None = None,
+    startup: float = 60,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """One target measured alone on a port of its own: the floor ("floor") or RecordHub
+    (from `source` when given), run by `wrapper`; its process and base URL once it answers."""
+    port = free_port()
+    if target == "floor":
+        process = start_floor(uri, port, wrapper=wrapper)
+        wait_port(port, startup)
+    else:
+        process = start_service(uri, "bench", port, MEASURED, source, wrapper=wrapper)
+        wait_http(f"http://127.0.0.1:{port}/readyz", startup, process)
+    return process, f"http://127.0.0.1:{port}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An embedded database holding the floor's and RecordHub's records (`ids`), and a
+    working directory beside it."""
+
+    uri: str
+    database_pid: int
+    workdir: Path
+    ids: Provisioned
+
+
+@contextlib.contextmanager
+def prepared(workers: int) -> Iterator[Prepared]:
+    """A fresh embedded database provisioned for `workers` workers: RecordHub is started
+    once to provision itself through its APIs, then stopped, and the floor's records are
+    written beside its own. For benchmarks that run one target at a time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        database = EmbeddedDatabase(str(workdir / "db"))
+        uri = database.start()
+        try:
+            service, base = start_target(uri, "recordhub")
+            ids = prepare(Target("recordhub", service, base), workers)
+            service.terminate()
+            service.wait(30)
+            prepare_floor(MongoClient(uri), ids)
+            assert database.process is not None
+            yield Prepared(uri, database.process.pid, workdir, ids)
+        finally:
+            database.stop()
 
 
 def _git(*args: str) -> str:

@@ -17,9 +17,44 @@ import pytest
         ("bench.hotbin", "main"),
         ("bench.instructions", "main"),
         ("bench.dbwork", "main"),
+        ("bench.concerns", "main"),
         ("bench.http", "run"),
         ("bench.report", "render"),
     ],
 )
 def test_every_benchmark_module_imports(name, entry):
     assert callable(getattr(importlib.import_module(name), entry))
+
+
+def test_a_sample_goes_to_the_concern_of_its_innermost_named_frame():
+    from bench.concerns import (
+        DATABASE_CONCERNS,
+        DATABASE_ENCLOSING,
+        OTHER,
+        SERVICE_CONCERNS,
+        tally,
+    )
+
+    edge = "edge (service/web/middleware.py:70)"
+    raw = "\n".join(
+        [
+            f"main (service/__main__.py:28);{edge};update_one (pymongo/collection.py:1) 3",
+            f"main (service/__main__.py:28);{edge};compile_plan (service/core/compiler.py:9) 2",
+            f"main (service/__main__.py:28);{edge};iso_utc (service/core/times.py:8) 1",
+            f"main (service/__main__.py:28);{edge} 4",
+            "_run_once (asyncio/base_events.py:1922) 5",
+            "run_forever (asyncio/base_events.py:607);EpollSelector.select (selectors.py:468) 9",
+            "Thread._bootstrap (threading.py:1002);_worker (concurrent/futures/thread.py:81) 8",
+        ]
+    )
+    assert tally(raw, SERVICE_CONCERNS) == {
+        "driver (PyMongo, BSON)": 3,
+        "engine (compile, swap, guards)": 2,
+        "answer (render)": 1,
+        "edge (request id, CORS, metrics, access log)": 4,
+        OTHER: 5,  # the selector's wait is left out
+    }
+    picker = "Storage._try_index_id_keys (secantus/storage.py:8509)"
+    database = f"handle (secantus/commands.py:1);{picker};_doc_recordid (secantus/storage.py:2) 7"
+    assert tally(database, DATABASE_CONCERNS, DATABASE_ENCLOSING) == {"index pickers": 7}
+    assert tally(database, DATABASE_CONCERNS) == {"storage (documents, WiredTiger)": 7}
