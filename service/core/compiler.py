@@ -14,6 +14,7 @@ conditions to AND with {_id, project, ns} and the guards, so a store can explain
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -255,11 +256,20 @@ def _grouped(ops: Sequence[Operation]) -> dict[Path, list[Operation]]:
     return groups
 
 
+# Bounded: a path is a client's keys. Clients name the same paths write after write, and
+# this was over half of compiling a HighLevel update (42 -> 28 us, timeit).
+@functools.lru_cache(maxsize=4096)
+def _path_parts(path: Path) -> tuple[str, bool, tuple[Guard, ...]]:
+    """A path's stored field, whether a key of it is escaped, and the guards of the
+    objects above it: the same for every write that names the path."""
+    reached = (_reached_into(path[:i]) for i in range(1, len(path)))
+    return field_of(path), any(needs_escape(key) for key in path), (_ROOT_IS_OBJECT, *reached)
+
+
 def _add_path_edit(body: rendering.Body, path: Path, group: list[Operation]) -> None:
-    target = field_of(path)
-    body.escaped |= any(needs_escape(key) for key in path)
-    body.guards.append(_ROOT_IS_OBJECT)
-    body.guards.extend(_reached_into(path[:i]) for i in range(1, len(path)))
+    target, escaped_path, above = _path_parts(path)
+    body.escaped |= escaped_path
+    body.guards.extend(above)
     for op in group:
         if type(op) in _TARGET_GUARDS:
             allowed, failure = _TARGET_GUARDS[type(op)]
