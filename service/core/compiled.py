@@ -118,7 +118,7 @@ def conditions_for(
 ) -> dict[str, Any]:
     """Filter conditions: the guards' (service.core.guards.filter_for), then the expected
     metadata and revision."""
-    conditions = filter_for(guards) | dict(meta) if guards else dict(meta)
+    conditions = (filter_for(guards) | dict(meta)) if guards else dict(meta)
     if rev is not None:
         conditions["rev"] = rev
     return conditions

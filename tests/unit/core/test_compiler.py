@@ -333,3 +333,17 @@ def test_content_nested_deeper_than_mongodb_allows_is_refused():
         deep = {"k": deep}
     with pytest.raises(Invalid):
         compiled(Replace(deep))
+
+
+def test_the_parts_of_a_path_are_kept_only_for_paths_of_bounded_length():
+    from service.core import compiler
+
+    short, long = ("kept", "a.b"), ("x" * (compiler.KEPT_PATH_CHARS + 1),)
+    compiler._kept_path_parts.cache_clear()
+    for _ in range(2):
+        for path in (short, long):
+            c = compiled(Set(path, 1), Add(("tags",), ["t"]))
+            assert c.update["$set"][compiler.field_of(path)] == 1
+    assert compiled(Set(short, 1)).update["$set"]["keysEscaped"] is True  # "a.b" escaped
+    info = compiler._kept_path_parts.cache_info()
+    assert info.currsize == 2 and info.hits > 0  # `short` and `tags`, never `long`
