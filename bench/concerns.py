@@ -127,10 +127,9 @@ def sample(
 ) -> dict[str, float]:
     """Microseconds of the process's CPU per request by concern while `target` serves
     `requests` requests."""
-    process, base = T.start_target(ready.uri, target)
     kind = "floor" if target == "floor" else "recordhub"
     out = ready.workdir / f"{target}.{process_name}.txt"
-    try:
+    with T.serving(ready.uri, target) as (process, base):
         run_requests(workload, base, kind, max(200, requests // 10), concurrency)  # warm-up
         pid = process.pid if process_name == "service" else ready.database_pid
         command = [PY_SPY, "record", "--pid", str(pid), "--rate", str(RATE), "--nonblocking"]
@@ -149,9 +148,6 @@ def sample(
         spent = (cpu_us(pid) - before) / done
         spy.send_signal(signal.SIGINT)
         spy.wait(60)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(60)
     if process_name == "service":
         counts = tally(out.read_text(), SERVICE_CONCERNS)
     else:

@@ -15,7 +15,6 @@ five minutes. The report goes to stdout.
 from __future__ import annotations
 
 import argparse
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,19 +75,14 @@ def count(
     """Instructions per request of `target` ("floor", or a RecordHub from `source`)."""
     out = workdir / f"callgrind.{target}.{concurrency}.out"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}"]
-    process, base = T.start_target(
-        uri, target, source=source, wrapper=wrapper, startup=STARTUP_SECONDS
-    )
     kind = "floor" if target == "floor" else "recordhub"
-    try:
+    serving = T.serving(uri, target, source=source, wrapper=wrapper, startup=STARTUP_SECONDS)
+    with serving as (process, base):
         run_requests(workload, base, kind, max(100, requests // 4), concurrency)  # warm-up
         _control("-i", "on", process.pid)
         done = run_requests(workload, base, kind, requests, concurrency)
         _control("-i", "off", process.pid)
         _control("-d", process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(120)
     dumps = sorted(workdir.glob(out.name + ".*"))  # the dump above; the exit's counts nothing
     return sum(total_of(dump) for dump in dumps) / done
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -167,6 +168,25 @@ def start_target(
         process = start_service(uri, "bench", port, MEASURED, source, wrapper=wrapper)
         wait_http(f"http://127.0.0.1:{port}/readyz", startup, process)
     return process, f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def serving(
+    uri: str,
+    target: str,
+    *,
+    source: Path | None = None,
+    wrapper: list[str] | None = None,
+    startup: float = 60,
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`start_target`'s process and base URL, stopped with SIGINT when done: a clean exit,
+    after which valgrind has written what it counted."""
+    process, base = start_target(uri, target, source=source, wrapper=wrapper, startup=startup)
+    try:
+        yield process, base
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(120)
 
 
 @dataclass(frozen=True)
