@@ -150,26 +150,6 @@ def start_floor(
     )
 
 
-def start_target(
-    uri: str,
-    target: str,
-    *,
-    source: Path | None = None,
-    wrapper: list[str] | None = None,
-    startup: float = 60,
-) -> tuple[subprocess.Popen[bytes], str]:
-    """One target measured alone on a port of its own: the floor ("floor") or RecordHub
-    (from `source` when given), run by `wrapper`; its process and base URL once it answers."""
-    port = free_port()
-    if target == "floor":
-        process = start_floor(uri, port, wrapper=wrapper)
-        wait_port(port, startup)
-    else:
-        process = start_service(uri, "bench", port, MEASURED, source, wrapper=wrapper)
-        wait_http(f"http://127.0.0.1:{port}/readyz", startup, process)
-    return process, f"http://127.0.0.1:{port}"
-
-
 @contextlib.contextmanager
 def serving(
     uri: str,
@@ -179,11 +159,21 @@ def serving(
     wrapper: list[str] | None = None,
     startup: float = 60,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`start_target`'s process and base URL, stopped with SIGINT when done: a clean exit,
-    after which valgrind has written what it counted."""
-    process, base = start_target(uri, target, source=source, wrapper=wrapper, startup=startup)
+    """One target measured alone on a port of its own: the floor ("floor") or RecordHub
+    (from `source` when given), run by `wrapper`; its process and base URL once it answers.
+    Stopped with SIGINT when done: a clean exit, after which valgrind has written what it
+    counted."""
+    port = free_port()
+    if target == "floor":
+        process = start_floor(uri, port, wrapper=wrapper)
+    else:
+        process = start_service(uri, "bench", port, MEASURED, source, wrapper=wrapper)
     try:
-        yield process, base
+        if target == "floor":
+            wait_port(port, startup)
+        else:
+            wait_http(f"http://127.0.0.1:{port}/readyz", startup, process)
+        yield process, f"http://127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(120)
@@ -210,10 +200,8 @@ def prepared(workers: int) -> Iterator[Prepared]:
         database = EmbeddedDatabase(str(workdir / "db"))
         uri = database.start()
         try:
-            service, base = start_target(uri, "recordhub")
-            ids = prepare(Target("recordhub", service, base), workers)
-            service.terminate()
-            service.wait(30)
+            with serving(uri, "recordhub") as (service, base):
+                ids = prepare(Target("recordhub", service, base), workers)
             prepare_floor(MongoClient(uri), ids)
             assert database.process is not None
             yield Prepared(uri, database.process.pid, workdir, ids)
