@@ -79,6 +79,9 @@ _IDLE = re.compile(
     r"|(\w+\.)?wait \(threading\.py|_recv_exactly \(secantus/wire\.py|socket\.accept \("
 )
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<path>.*?)(:\d+)?\)$")
+# The event loop's own frame: what calls it (the floor's `aiohttp.web.run_app`, our
+# `asyncio.run`) says nothing of what a sample's callback does, so rules look inside it only.
+_LOOP = "BaseEventLoop.run_forever"
 
 
 def concern_of(
@@ -88,9 +91,13 @@ def concern_of(
 ) -> str:
     """The concern of one sample (py-spy's `function (path:line)` frames, outermost first):
     an `enclosing` rule's when one names a frame of it (by function), else that of its
-    innermost frame a rule names (by path)."""
+    innermost frame a rule names (by path). Only the frames inside the event loop count:
+    the loop's own work is OTHER whichever library started it."""
     parsed = [_FRAME.match(frame) for frame in frames]
     functions = [m["function"] if m else frame for m, frame in zip(parsed, frames, strict=True)]
+    if _LOOP in functions:
+        inside = len(functions) - functions[::-1].index(_LOOP)
+        parsed, functions = parsed[inside:], functions[inside:]
     for name, pattern in enclosing:
         if any(re.search(pattern, function) for function in functions):
             return name
