@@ -90,7 +90,7 @@ def compile_upsert(plan: Plan, *, now: datetime, write_id: str | None = None) ->
         raise InvalidPlan("an upsert cannot expect a revision or a limit")
     compiled = _compile_general(plan, now=now, write_id=write_id, version=None, as_pipeline=True)
     assert isinstance(compiled.update, list)
-    new = {CONTENT: {}, "rev": -1, "version": 0, "createdAt": now}
+    new = {CONTENT: {}, "rev": -1, "createdAt": now}  # no `version` yet, as `new_document`
     is_new = {"$eq": [{"$type": "$rev"}, "missing"]}
     start = {"$mergeObjects": ["$$ROOT", {"$literal": new}]}
     first = {"$replaceWith": {"$cond": [is_new, start, "$$ROOT"]}}
@@ -109,10 +109,14 @@ def _compile_replace(
     holds them equal), built without its bodies: on the hot path they cost more than the
     write's BSON."""
     stored, escaped = prepare(document)
-    top: dict[str, Any] = {CONTENT: stored, "updatedAt": now, "keysEscaped": escaped}
+    top: dict[str, Any] = {CONTENT: stored, "updatedAt": now}
+    update: dict[str, Any] = {"$set": top, "$inc": {"rev": 1}}
+    if escaped:
+        top["keysEscaped"] = True
+    else:
+        update["$unset"] = {"keysEscaped": ""}  # as `_top_level`'s rendering removes it
     if version is not None:
         top["version"] = version
-    update = {"$set": top, "$inc": {"rev": 1}}
     # The metadata's names were checked when the Preconditions were made.
     if not same_kind:
         return CompiledUpdate(rendered=update, expected_meta=meta)
@@ -324,7 +328,7 @@ def _top_level(
     top: dict[str, Any] = dict(plan.meta)
     top["updatedAt"] = now
     if body.replaces_content:
-        top["keysEscaped"] = body.escaped
+        top["keysEscaped"] = True if body.escaped else rendering.REMOVED
     elif body.escaped:
         top["keysEscaped"] = True
     if version is not None:

@@ -1,6 +1,6 @@
 """The record document layout in the records collection, its identity, and its decoded form.
 
-    {_id, project, ns, data, rev, version, createdAt, updatedAt,
+    {_id, project, ns, data, rev, version?, createdAt, updatedAt,
      keysEscaped?   true when some key under `data` was escaped (service.core.fieldnames)
      recentWrites?  ids of the last multi-record writes that changed this record
      ...            top-level metadata a dialect adds through Plan.meta / create}
@@ -13,7 +13,9 @@ composite key). A namespace whose keys are unique across projects (JSONBin's bin
 id alone) is encoded with project None, so it is found by key without knowing the project.
 
 `data` holds the content, of any JSON kind. `rev` starts at 0 and every write adds 1 in
-the same update; `version` counts the archived versions (versioned writes only).
+the same update; `version` counts the archived versions (versioned writes only), missing
+until the first. Metadata a record is created with as None is left out too: MongoDB's
+filters and sorts take a missing field as null, and every reader takes it as None.
 """
 
 from __future__ import annotations

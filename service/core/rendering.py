@@ -19,6 +19,20 @@ from service.core.paths import CONTENT, value_at
 MAX_OPERATOR_PATHS = 128
 
 
+class Removed:
+    """The value in a write's top-level fields of one it removes instead (`keysEscaped` once
+    the content needs no escape): the embedded database decodes and encodes every stored
+    field on every write, and a missing field reads as the default all the same."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REMOVED"
+
+
+REMOVED = Removed()
+
+
 @dataclass
 class ArrayEdit:
     adds: list[Any] | None = None
@@ -82,9 +96,16 @@ def _leaves(value: Any, budget: int) -> int:
 
 
 def render_operators(body: Body, top: dict[str, Any], write_id: str | None) -> dict[str, Any]:
-    update: dict[str, Any] = {"$set": {**body.values, **top}, "$inc": {**body.incs, "rev": 1}}
-    if body.unsets:
-        update["$unset"] = dict.fromkeys(body.unsets, "")
+    sets = dict(body.values)
+    unsets = dict.fromkeys(body.unsets, "")
+    for name, value in top.items():
+        if value is REMOVED:
+            unsets[name] = ""
+        else:
+            sets[name] = value
+    update: dict[str, Any] = {"$set": sets, "$inc": {**body.incs, "rev": 1}}
+    if unsets:
+        update["$unset"] = unsets
     adds = {f: {"$each": e.adds} for f, e in body.arrays.items() if e.adds is not None}
     pulls = {f: {"$in": e.removes} for f, e in body.arrays.items() if e.removes is not None}
     if adds:
@@ -97,7 +118,9 @@ def render_operators(body: Body, top: dict[str, Any], write_id: str | None) -> d
 
 
 def render_pipeline(body: Body, top: dict[str, Any], write_id: str | None) -> list[Any]:
-    assign: dict[str, Any] = {f: {"$literal": v} for f, v in {**body.values, **top}.items()}
+    assign: dict[str, Any] = {f: {"$literal": v} for f, v in body.values.items()}
+    removed = [name for name, value in top.items() if value is REMOVED]
+    assign.update({f: {"$literal": v} for f, v in top.items() if v is not REMOVED})
     assign.update({f: pipeline.increment_expression(f, by) for f, by in body.incs.items()})
     assign.update({f: pipeline.merge_expression(f, p) for f, p in body.merges.items()})
     limited: dict[str, tuple[Any, int]] = {}
@@ -111,7 +134,7 @@ def render_pipeline(body: Body, top: dict[str, Any], write_id: str | None) -> li
     if write_id is not None:
         recent = {"$concatArrays": [{"$ifNull": ["$recentWrites", []]}, [write_id]]}
         assign["recentWrites"] = {"$slice": [recent, -RECENT_WRITES]}
-    return pipeline.build_pipeline(assign, body.unsets, limited)
+    return pipeline.build_pipeline(assign, [*body.unsets, *removed], limited)
 
 
 def render_swap(
@@ -145,7 +168,7 @@ def render_swap(
             del _copied_path(after, parents, copies)[last]
     after["rev"] += 1
     if body.paths > MAX_OPERATOR_PATHS:  # too many paths for operators: the content whole
-        update = {"$set": {CONTENT: after[CONTENT], **top}, "$inc": {"rev": 1}}
+        update = render_operators(Body(values={CONTENT: after[CONTENT]}), top, None)
     return update, after, within
 
 

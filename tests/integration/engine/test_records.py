@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 from bson.errors import InvalidDocument
@@ -16,9 +17,11 @@ from pymongo.errors import (
     WriteError,
 )
 
+from service.core.compiler import compile_upsert
 from service.core.guards import Guard, filter_for
 from service.core.kinds import KINDS_OR_MISSING
 from service.core.operations import (
+    NO_PRECONDITIONS,
     Add,
     Inc,
     Limit,
@@ -63,6 +66,37 @@ async def test_odd_keys_round_trip_exactly_and_are_stored_escaped(engine_db, sco
     assert raw["data"] == {"a%2Eb": 1, "%24x": {"%": 2, "%25": [{"%00k": 3}]}, "plain": "v"}
     assert raw["keysEscaped"] is True
     assert (await get_record(engine_db, scope, "r1")).data == ODD
+
+
+@pytest.mark.parametrize("form", ["lone replace", "replace at a revision", "pipeline"])
+async def test_content_needing_no_escape_removes_the_escape_flag(engine_db, scope, form):
+    """Each rendering of a write that replaces the content (the lone Replace's, the general
+    operators', the pipeline's) leaves no flag behind once no key needs escaping."""
+    await create_record(engine_db, scope, "r1", ODD)
+    plain = {"plain": "w"}
+    if form == "pipeline":
+        update = compile_upsert(Plan((Replace(plain),)), now=datetime.now(UTC)).update
+        await engine_db.records.update_one(selector(scope, "r1"), update)
+    else:
+        pre = Preconditions(rev=0) if form == "replace at a revision" else NO_PRECONDITIONS
+        await apply_plan(engine_db, scope, "r1", Plan((Replace(plain),), preconditions=pre))
+    raw = await engine_db.records.find_one(selector(scope, "r1"))
+    assert (raw["rev"], "keysEscaped" in raw) == (1, False)
+    assert (await get_record(engine_db, scope, "r1")).data == plain
+
+
+async def test_a_new_record_stores_no_default_fields(engine_db, scope):
+    """No `version` before the first archived one, no metadata created as None: each
+    stored field costs the embedded database on every write of the record."""
+    await create_record(engine_db, scope, "r1", {"a": 1}, meta={"name": None, "tag": "t"})
+    raw = await engine_db.records.find_one(selector(scope, "r1"))
+    assert set(raw) == {"_id", "project", "ns", "data", "rev", "createdAt", "updatedAt", "tag"}
+    found = await get_record(engine_db, scope, "r1")
+    assert (found.version, found.meta.get("name"), found.meta["tag"]) == (0, None, "t")
+    # A filter expecting the None metadata still matches the record without it.
+    plan = Plan((Replace({"a": 2}),), preconditions=Preconditions(meta={"name": None}))
+    await apply_plan(engine_db, scope, "r1", plan)
+    assert (await get_record(engine_db, scope, "r1")).data == {"a": 2}
 
 
 def test_a_write_filter_is_the_id_then_each_equality_as_not_ne():

@@ -54,7 +54,9 @@ def test_replace_sets_whole_content_and_records_whether_keys_were_escaped():
     update = compiled(Replace([1, {"a.b": 2}])).update
     assert update["$set"]["data"] == [1, {"a%2Eb": 2}]
     assert update["$set"]["keysEscaped"] is True
-    assert compiled(Replace("text")).update["$set"]["keysEscaped"] is False
+    plain = compiled(Replace("text")).update
+    assert "keysEscaped" not in plain["$set"]
+    assert plain["$unset"] == {"keysEscaped": ""}  # removed, not stored as false
 
 
 @given(json_values, st.none() | st.integers(1, 10**6), st.sampled_from([Replace, ReplaceSameKind]))
