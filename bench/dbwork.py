@@ -29,8 +29,10 @@ from typing import Any
 from pymongo import MongoClient
 
 from bench.instructions import CALLGRIND, total_of
+from service.core.compiler import compile_plan
+from service.core.operations import Plan, Replace
 from service.store.embedded import free_port, server_command, uri_for
-from service.store.records import Scope, selector
+from service.store.records import Scope, new_document, selector
 
 SMALL = {"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}}
 HL_ORDER = [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)]  # the search index
@@ -42,9 +44,9 @@ def _floor_update(i: int) -> dict[str, Any]:
     return {"$set": changes, "$inc": {"rev": 1}}
 
 
-def _replace(i: int) -> dict[str, Any]:  # a lone Replace as the compiler renders it
-    changes = {"data": {**SMALL, "n": i}, "updatedAt": datetime.now(UTC), "keysEscaped": False}
-    return {"$set": changes, "$inc": {"rev": 1}}
+def _replace(i: int) -> dict[str, Any]:  # a lone Replace, as the compiler renders it
+    plan = Plan((Replace({**SMALL, "n": i}),))
+    return compile_plan(plan, now=datetime.now(UTC)).update  # type: ignore[return-value]
 
 
 def _highlevel(i: int) -> dict[str, Any]:  # the HighLevel update's swap, in operators
@@ -68,15 +70,12 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
     one_guard = {"_id": filtered["_id"], "private": filtered["private"]}
     records = client["rh"]["records"]
     meta = {"private": True, "name": None, "collectionId": None, "schemaDocId": None}
-    records.insert_one(
-        {"_id": filtered["_id"], "project": project, "ns": "jsonbin", "data": SMALL, "rev": 0}
-        | {"version": 0, "createdAt": now, "updatedAt": now, **meta}
-    )
+    records.insert_one(new_document(bins, "b1", SMALL, meta, now))
     indexed, plain = client["rh"]["objectrecords"], client["rh"]["unindexed"]
     indexed.create_index(HL_ORDER)
     for collection in (indexed, plain):
         collection.insert_many(
-            {"_id": f"o{n}", "project": project, "ns": "co:ticket", "rev": 0, "version": 0}
+            {"_id": f"o{n}", "project": project, "ns": "co:ticket", "rev": 0}
             | {"data": {"properties": {}}, "createdAt": now, "updatedAt": now}
             for n in range(50)
         )
