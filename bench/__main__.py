@@ -2,7 +2,7 @@
 
 python -m bench [--seconds 5] [--memory-puts 10000] [--skip-engine]
                 [--concurrency 1 16 64] [--only "PUT unversioned"] [--baseline REV]
-                [--floor-driver pymongo|motor]
+                [--floor-driver pymongo|motor|pymongo-uvloop]
 
 Writes bench/results/latest.md (and a dated copy), then runs bench.engine and bench.hotbin.
 
@@ -14,8 +14,9 @@ The memory check and the engine and hot-bin benchmarks are skipped in that mode.
 the baseline cannot serve (the rested PUTs, at a revision before the rested dialect) runs
 without it, and its baseline cells read "n/a".
 
-The floor runs on RecordHub's driver (PyMongo's asyncio API); `--floor-driver motor` puts
-it on motor, the driver of the issues' original floor.
+The floor runs on RecordHub's driver (PyMongo's asyncio API) and asyncio's own event loop;
+`--floor-driver motor` puts it on motor, the driver of the issues' original floor, and
+`--floor-driver pymongo-uvloop` on uvloop, the event loop RecordHub serves on.
 
 With --only, the chosen workloads run alone and the report goes to stdout only (the
 committed results, ab.md too, are left as they are).

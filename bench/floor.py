@@ -1,8 +1,9 @@
 """The floor: minimal aiohttp handlers doing the same database work as a workload, on
-PyMongo's asyncio API as RecordHub is (or, with `--driver motor`, on motor, the thread-pool
-driver RecordHub used before; its figures are the issues' original floor).
+PyMongo's asyncio API as RecordHub is, on asyncio's own event loop (or, with `--driver motor`,
+on motor, the thread-pool driver RecordHub used before: its figures are the issues' original
+floor; with `--driver pymongo-uvloop`, on PyMongo and uvloop, RecordHub's event loop).
 
-    python -m bench.floor --uri URI --port PORT [--driver pymongo|motor]
+    python -m bench.floor --uri URI --port PORT [--driver pymongo|motor|pymongo-uvloop]
 
 PUT /one/{id}     one update_one of the whole content          ("1 op", JSONBin PUT)
 PUT /versioned/{id}  find_one, then one update command of two    ("2 ops", JSONBin PUT
@@ -30,6 +31,8 @@ DRIVERS = {
     "pymongo": "PyMongo's asyncio API, as RecordHub's",
     "motor": "motor (`--floor-driver motor`), the issues' original floor (RecordHub is on "
     "PyMongo's asyncio API)",
+    "pymongo-uvloop": "PyMongo's asyncio API on uvloop (`--floor-driver pymongo-uvloop`), as "
+    "RecordHub serves",
 }
 DEFAULT_DRIVER = next(iter(DRIVERS))
 # The stored content must be an object for a merge's paths, and of the body's kind for a
@@ -135,9 +138,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--driver", choices=DRIVERS, default=DEFAULT_DRIVER)
     args = parser.parse_args()
-    web.run_app(
-        build(args.uri, args.driver), host="127.0.0.1", port=args.port, access_log=None, print=None
-    )
+    loop = None
+    if args.driver == "pymongo-uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    app = build(args.uri, args.driver)
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None, loop=loop)
 
 
 if __name__ == "__main__":

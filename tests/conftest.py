@@ -7,11 +7,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import uvloop
 from pymongo import AsyncMongoClient, monitoring
 
 from service.store.client import Connection, connect
 from service.store.embedded import EmbeddedDatabase
 from service.store.windows import FLUSH_COMMENT
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+    """Every async test runs on the loop the service serves on (service.__main__)."""
+    return {"uvloop": uvloop.new_event_loop}
 
 
 @pytest.fixture(scope="session")
