@@ -28,7 +28,8 @@ from pymongo import AsyncMongoClient, ReplaceOne, UpdateOne
 RECORDS = web.AppKey("records", object)
 # The floor's drivers and how a report names each; the first is RecordHub's own, the default.
 DRIVERS = {
-    "pymongo": "PyMongo's asyncio API, as RecordHub's",
+    "pymongo": "PyMongo's asyncio API, as RecordHub's, on asyncio's own event loop (RecordHub "
+    "serves on uvloop)",
     "motor": "motor (`--floor-driver motor`), the issues' original floor (RecordHub is on "
     "PyMongo's asyncio API)",
     "pymongo-uvloop": "PyMongo's asyncio API on uvloop (`--floor-driver pymongo-uvloop`), as "
