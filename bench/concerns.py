@@ -139,11 +139,11 @@ def sample(
     with T.serving(ready.uri, target) as (process, base):
         run_requests(workload, base, kind, max(200, requests // 10), concurrency)  # warm-up
         pid = process.pid if process_name == "service" else ready.database_pid
+        # Idle samples stay out (py-spy asks the OS whether the thread runs): uvloop waits
+        # for its sockets in C, where no Python frame shows the wait, and the database's
+        # commits wait on the disk (--sync-on-commit). `tally` leaves out the waits that
+        # do show (asyncio's selector, idle threads).
         command = [PY_SPY, "record", "--pid", str(pid), "--rate", str(RATE), "--nonblocking"]
-        if process_name == "service":
-            # py-spy would count a socket send as idle; `tally` leaves the waits out. The
-            # database's commits wait on the disk (--sync-on-commit): its idle samples stay out.
-            command.append("--idle")
         spy = subprocess.Popen(
             [*command, "--format", "raw", "--output", str(out)],
             stdout=subprocess.DEVNULL,
