@@ -2,14 +2,15 @@
 1%, where this machine's CPU seconds drift by up to 1.5x within minutes.
 
     python -m bench.instructions [--only "rested PUT"] [--requests 600] [--concurrency 1 16]
-                                 [--baseline REV]
+                                 [--baseline REV] [--floor-driver pymongo|motor|pymongo-uvloop]
 
 Each target (the floor, the baseline at REV when given, RecordHub) is started in turn under
 callgrind with counting off, warmed up, counted over a fixed number of requests of one
 workload at one concurrency (`callgrind_control -i on`, then off), and stopped. The workloads
 and their provisioning are the HTTP benchmark's (bench/workloads.py, bench/targets.py); the
 database runs outside valgrind. A run of the rested PUTs at two concurrencies takes about
-five minutes. The report goes to stdout.
+five minutes. The report goes to stdout. `--floor-driver` runs the floor as `python -m bench`
+does (bench/floor.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import targets as T
+from bench.floor import DEFAULT_DRIVER, DRIVERS
 from bench.http import run_load
 from bench.workloads import Workload, workloads
 
@@ -71,12 +73,21 @@ def count(
     concurrency: int,
     workdir: Path,
     source: Path | None = None,
+    floor_driver: str = DEFAULT_DRIVER,
 ) -> float:
-    """Instructions per request of `target` ("floor", or a RecordHub from `source`)."""
+    """Instructions per request of `target` ("floor" on `floor_driver`, or a RecordHub from
+    `source`)."""
     out = workdir / f"callgrind.{target}.{concurrency}.out"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}"]
     kind = "floor" if target == "floor" else "recordhub"
-    serving = T.serving(uri, target, source=source, wrapper=wrapper, startup=STARTUP_SECONDS)
+    serving = T.serving(
+        uri,
+        target,
+        source=source,
+        wrapper=wrapper,
+        startup=STARTUP_SECONDS,
+        floor_driver=floor_driver,
+    )
     with serving as (process, base):
         run_requests(workload, base, kind, max(100, requests // 4), concurrency)  # warm-up
         _control("-i", "on", process.pid)
@@ -88,7 +99,11 @@ def count(
 
 
 def run(
-    only: str | None, requests: int, concurrencies: tuple[int, ...], baseline: str | None
+    only: str | None,
+    requests: int,
+    concurrencies: tuple[int, ...],
+    baseline: str | None,
+    floor_driver: str = DEFAULT_DRIVER,
 ) -> list[dict[str, Any]]:
     rows = []
     with T.prepared(max(concurrencies)) as ready:
@@ -98,7 +113,9 @@ def run(
         for workload in chosen:
             for concurrency in concurrencies:
                 row: dict[str, Any] = {"workload": workload.name, "concurrency": concurrency}
-                row["floor"] = count(uri, workload, "floor", requests, concurrency, workdir)
+                row["floor"] = count(
+                    uri, workload, "floor", requests, concurrency, workdir, None, floor_driver
+                )
                 if old is not None:
                     # The baseline serves from the same database as this tree: the
                     # records provisioned above are its records too.
@@ -138,8 +155,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--baseline", metavar="REV", help="also count RecordHub as at REV")
+    parser.add_argument("--floor-driver", choices=DRIVERS, default=DEFAULT_DRIVER)
     args = parser.parse_args()
-    rows = run(args.only, args.requests, tuple(args.concurrency), args.baseline)
+    concurrencies = tuple(args.concurrency)
+    rows = run(args.only, args.requests, concurrencies, args.baseline, args.floor_driver)
     sys.stdout.write(render(rows, args.requests))
     return 0
 

@@ -158,14 +158,16 @@ def serving(
     source: Path | None = None,
     wrapper: list[str] | None = None,
     startup: float = 60,
+    floor_driver: str = DEFAULT_DRIVER,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """One target measured alone on a port of its own: the floor ("floor") or RecordHub
-    (from `source` when given), run by `wrapper`; its process and base URL once it answers.
+    """One target measured alone on a port of its own: the floor ("floor", on
+    `floor_driver`) or RecordHub (from `source` when given), run by `wrapper`; its process
+    and base URL once it answers.
     Stopped with SIGINT when done: a clean exit, after which valgrind has written what it
     counted."""
     port = free_port()
     if target == "floor":
-        process = start_floor(uri, port, wrapper=wrapper)
+        process = start_floor(uri, port, floor_driver, wrapper=wrapper)
     else:
         process = start_service(uri, "bench", port, MEASURED, source, wrapper=wrapper)
     try:
