@@ -17,7 +17,10 @@ Protocol (2 round trips when uncontended, neither of which grows with the histor
      collection, so they can):
      a. claim slot n+1: upsert {version n+1, data C, baseRev r} where the slot is absent
         or has baseRev <= r; a duplicate-key error means a writer that saw a newer revision
-        owns the slot, and the ordered command stops before (b): start again;
+        owns the slot, and the ordered command stops before (b): start again. (Sent
+        first as an upsert whose filter matches nothing, which takes an absent slot the
+        same way and costs the embedded database less; only when the slot exists does a
+        second command send this upsert, with (b) again.)
      b. compare-and-swap the live record on rev r: new content, version n+1, rev r+1.
         A miss means someone wrote in between: start again.
 Writers of one record in one replica take turns under its lock (service/store/locks.py),
@@ -49,6 +52,7 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+from pymongo.results import BulkWriteResult
 
 from service.core.compiled import CompiledUpdate, revision_mismatch
 from service.core.compiler import compile_plan
@@ -154,32 +158,53 @@ async def _claim_and_swap(
     compiled: CompiledUpdate,
     at: datetime,
 ) -> None:
-    """Statements (a) and (b) of the protocol in one ordered update command."""
+    """Statements (a) and (b) of the protocol in one ordered update command: the slot
+    inserted where it is absent (the common case), else claimed as (a) says."""
     number = live.get("version", 0) + 1
     claimed = slot_id(scope, record_id, number)
     slot = {"project": scope.project, "version": number, "data": live.get("data")}
     slot |= {"baseRev": live["rev"], "createdAt": at}
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
-    claim = ReplaceOne({"_id": claimed, "baseRev": {"$lte": live["rev"]}}, slot, upsert=True)
     swap = UpdateOne(
         narrowed(_swap_selector(scope, record_id, live), compiled.filter), compiled.update
     )
-    try:
-        with database_errors():
-            result = await collection.bulk_write([claim, swap], ordered=True)
-    except BulkWriteError as exc:
-        refused = exc.details["writeErrors"][0]  # ordered: the command stopped there
-        if refused["index"] == 0 and refused.get("code") == DUPLICATE_KEY:
-            raise contended() from None  # a writer with a newer view owns the slot
-        raise refused_write(refused.get("code")) from None
-    # The claim either inserted the slot or matched a stale one; the rest is the swap's.
-    claim_matched = 1 - result.upserted_count
+    # First as an upsert whose filter matches nothing, so it inserts the slot where it is
+    # absent and stops the command on the `_id` index where it is not: (a) for an absent
+    # slot, in the same update command as (b), with no filter field beyond `_id` for the
+    # embedded database to match (0.6M fewer of its instructions, 4.9M -> 4.3M for the
+    # command: callgrind). An insert would be one more command.
+    only_new = ReplaceOne({"_id": {"$in": []}}, {"_id": claimed, **slot}, upsert=True)
+    result = await _ordered(collection, only_new, swap)
+    claim_matched = 0
+    if result is None:  # the slot exists: a stale one is claimed, a newer writer's is not
+        claim = ReplaceOne({"_id": claimed, "baseRev": {"$lte": live["rev"]}}, slot, upsert=True)
+        result = await _ordered(collection, claim, swap)
+        if result is None:
+            raise contended()  # a writer with a newer view owns the slot
+        claim_matched = 1 - result.upserted_count
     swapped = result.matched_count - claim_matched
     if not swapped:
         raise contended()
-    if compiled.limits and not await _swap_applied(collection, scope, record_id, live, result):
+    if compiled.limits and not await _swap_applied(
+        collection, scope, record_id, live, result, claim_matched
+    ):
         raise compiled.limit_failure()
+
+
+async def _ordered(
+    collection: AsyncCollection, claim: ReplaceOne[Any], swap: UpdateOne
+) -> BulkWriteResult | None:
+    """The claim, then the swap, in one ordered command; None when the claim met the slot
+    on the `_id` index (the command stopped there, before the swap)."""
+    try:
+        with database_errors():
+            return await collection.bulk_write([claim, swap], ordered=True)
+    except BulkWriteError as exc:
+        refused = exc.details["writeErrors"][0]  # ordered: the command stopped there
+        if refused["index"] == 0 and refused.get("code") == DUPLICATE_KEY:
+            return None
+        raise refused_write(refused.get("code")) from None
 
 
 def _swap_selector(scope: Scope, record_id: Any, live: dict[str, Any]) -> dict[str, Any]:
@@ -196,13 +221,14 @@ async def _swap_applied(
     scope: Scope,
     record_id: Any,
     live: dict[str, Any],
-    result: Any,
+    result: BulkWriteResult,
+    claim_matched: int,
 ) -> bool:
     """Whether a matched swap changed the record (a plan with limits leaves it as it was
     when one would be exceeded). A write that applies always bumps `rev`, so a swap alone
     tells by `modified_count`; the command's count also holds the claim's when it matched a
     stale slot (rare), and then the record's rev tells."""
-    if result.upserted_count:
+    if not claim_matched:
         return bool(result.modified_count)
     with database_errors():
         now_live = await collection.find_one(selector(scope, record_id), {"rev": 1})

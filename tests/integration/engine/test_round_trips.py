@@ -9,9 +9,10 @@ from service.store.records import (
     apply_plan_and_read,
     create_record,
     get_record,
+    now,
     stored_id,
 )
-from service.store.versions import apply_versioned
+from service.store.versions import apply_versioned, slot_id
 
 
 async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope):
@@ -59,6 +60,19 @@ async def test_a_versioned_update_is_two_round_trips(counted, scope):
         commands.names.clear()
         await apply_versioned(db, scope, "bin", Plan([Replace({"v": v})]))
         assert commands.names == ["find", "update"]  # the claim and the swap: one command
+
+
+async def test_a_versioned_update_over_an_orphan_slot_claims_it_in_one_more_command(counted, scope):
+    """The first command's claim takes only an absent slot; an orphan (a write that
+    stopped after its claim) is taken by the protocol's own upsert in a second one."""
+    db, commands = counted
+    await create_record(db, scope, "bin", {"v": 0})
+    orphan = {"_id": slot_id(scope, "bin", 1), "project": scope.project, "version": 1}
+    await db.records.insert_one(orphan | {"data": "ghost", "baseRev": 0, "createdAt": now()})
+    commands.names.clear()
+    await apply_versioned(db, scope, "bin", Plan([Replace({"v": 1})]))
+    assert commands.names == ["find", "update", "update"]
+    assert (await db.records.find_one({"_id": orphan["_id"]}))["data"] == {"v": 0}
 
 
 async def test_one_plan_on_100_ids_is_one_round_trip_when_all_apply(counted, scope):
