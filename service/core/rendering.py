@@ -33,6 +33,12 @@ class Removed:
 REMOVED = Removed()
 
 
+def _kept_and_removed(top: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A write's top-level fields: those it sets, and the names of those it removes."""
+    kept = {name: value for name, value in top.items() if value is not REMOVED}
+    return kept, [name for name in top if name not in kept]
+
+
 @dataclass
 class ArrayEdit:
     adds: list[Any] | None = None
@@ -96,16 +102,10 @@ def _leaves(value: Any, budget: int) -> int:
 
 
 def render_operators(body: Body, top: dict[str, Any], write_id: str | None) -> dict[str, Any]:
-    sets = dict(body.values)
-    unsets = dict.fromkeys(body.unsets, "")
-    for name, value in top.items():
-        if value is REMOVED:
-            unsets[name] = ""
-        else:
-            sets[name] = value
-    update: dict[str, Any] = {"$set": sets, "$inc": {**body.incs, "rev": 1}}
-    if unsets:
-        update["$unset"] = unsets
+    kept, removed = _kept_and_removed(top)
+    update: dict[str, Any] = {"$set": {**body.values, **kept}, "$inc": {**body.incs, "rev": 1}}
+    if body.unsets or removed:
+        update["$unset"] = dict.fromkeys([*body.unsets, *removed], "")
     adds = {f: {"$each": e.adds} for f, e in body.arrays.items() if e.adds is not None}
     pulls = {f: {"$in": e.removes} for f, e in body.arrays.items() if e.removes is not None}
     if adds:
@@ -118,9 +118,8 @@ def render_operators(body: Body, top: dict[str, Any], write_id: str | None) -> d
 
 
 def render_pipeline(body: Body, top: dict[str, Any], write_id: str | None) -> list[Any]:
-    assign: dict[str, Any] = {f: {"$literal": v} for f, v in body.values.items()}
-    removed = [name for name, value in top.items() if value is REMOVED]
-    assign.update({f: {"$literal": v} for f, v in top.items() if v is not REMOVED})
+    kept, removed = _kept_and_removed(top)
+    assign: dict[str, Any] = {f: {"$literal": v} for f, v in {**body.values, **kept}.items()}
     assign.update({f: pipeline.increment_expression(f, by) for f, by in body.incs.items()})
     assign.update({f: pipeline.merge_expression(f, p) for f, p in body.merges.items()})
     limited: dict[str, tuple[Any, int]] = {}
