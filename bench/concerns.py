@@ -28,8 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench import targets as T
-from bench.http import cpu_us
-from bench.instructions import run_requests
+from bench.http import cpu_us, run_requests
 from bench.workloads import Workload, workloads
 
 RATE = 997  # samples a second: not a multiple of the event loop's timers

@@ -68,6 +68,26 @@ def run_load(spec: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(out.stdout))
 
 
+def run_requests(
+    workload: Workload, base: str, target: str, requests: int, concurrency: int
+) -> int:
+    """Run `requests` requests of `workload` against `base`; how many completed."""
+    paths, headers = workload.calls[target]
+    spec = {
+        "method": workload.method,
+        "urls": [base + path for path in paths],
+        "headers": headers,
+        "body": workload.body,
+        "concurrency": concurrency,
+        "seconds": 3600,
+        "max_requests": requests,
+    }
+    result = run_load(spec)
+    if result["errors"]:
+        raise RuntimeError(f"{workload.name} on {target}: {result['errors']} errors")
+    return int(result["requests"])
+
+
 def _percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None

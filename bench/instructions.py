@@ -23,31 +23,11 @@ from typing import Any
 
 from bench import targets as T
 from bench.floor import DEFAULT_DRIVER, DRIVERS
-from bench.http import run_load
+from bench.http import run_requests
 from bench.workloads import Workload, workloads
 
 CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
 STARTUP_SECONDS = 240  # RecordHub starts in about 30 s under valgrind
-
-
-def run_requests(
-    workload: Workload, base: str, target: str, requests: int, concurrency: int
-) -> int:
-    """Run `requests` requests of `workload` against `base`; how many completed."""
-    paths, headers = workload.calls[target]
-    spec = {
-        "method": workload.method,
-        "urls": [base + path for path in paths],
-        "headers": headers,
-        "body": workload.body,
-        "concurrency": concurrency,
-        "seconds": 3600,
-        "max_requests": requests,
-    }
-    result = run_load(spec)
-    if result["errors"]:
-        raise RuntimeError(f"{workload.name} on {target}: {result['errors']} errors")
-    return int(result["requests"])
 
 
 def _control(*args: object) -> None:
