@@ -9,9 +9,11 @@ database's CPU seconds drift by up to 1.5x. Each shape is the floor's or RecordH
 document, filter and update (bench/floor.py, service.store.records.selector): the floor's
 `{_id}` filter on `{_id, data, rev}`; the JSONBin PUT's filter with its guards bare (as
 before 5151bf0), as `selector` writes them, with none and with one of them (the first field
-beyond `_id` costs most: it takes the database off its `_id`-only path); the HighLevel
-update's on its collection with and without the search index. The report goes to stdout;
-a run takes about two minutes.
+beyond `_id` costs most: it takes the database off its `_id`-only path), without the
+`$unset` of `keysEscaped`, and with the three guards folded into one field the document
+would carry (bench/results/guards.md); the HighLevel update's on its collection with and
+without the search index. The report goes to stdout;
+a run takes about three minutes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ def _replace(i: int) -> dict[str, Any]:  # a lone Replace, as the compiler rende
     return compile_plan(plan, now=datetime.now(UTC)).update  # type: ignore[return-value]
 
 
+def _replace_without_unset(i: int) -> dict[str, Any]:
+    update = _replace(i)
+    del update["$unset"]
+    return update
+
+
 def _highlevel(i: int) -> dict[str, Any]:  # the HighLevel update's swap, in operators
     changes = {"data.properties.status": "open", "data.properties.score": i}
     return {
@@ -71,6 +79,11 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
     records = client["rh"]["records"]
     meta = {"private": True, "name": None, "collectionId": None, "schemaDocId": None}
     records.insert_one(new_document(bins, "b1", SMALL, meta, now))
+    # One field saying "private, schema-less, this project's" in place of three guards, on
+    # a second bin of the same collection (a picker's cost depends on the collection).
+    records.insert_one(new_document(bins, "b2", SMALL, {**meta, "plainOwner": project}, now))
+    folded_guard = selector(Scope("p1", "jsonbin"), "b2", {"plainOwner": project})
+    folded_guard["_id"] = selector(bins, "b2")["_id"]
     indexed, plain = client["rh"]["objectrecords"], client["rh"]["unindexed"]
     indexed.create_index(HL_ORDER)
     for collection in (indexed, plain):
@@ -85,6 +98,21 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
         "JSONBin PUT, guards as selector writes them": (records, filtered, _replace),
         "JSONBin PUT document, {_id} alone": (records, {"_id": filtered["_id"]}, _replace),
         "JSONBin PUT document, {_id} and one guard": (records, one_guard, _replace),
+        "JSONBin PUT, guards as selector writes them, no $unset": (
+            records,
+            filtered,
+            _replace_without_unset,
+        ),
+        "JSONBin PUT document, {_id} alone, no $unset": (
+            records,
+            {"_id": filtered["_id"]},
+            _replace_without_unset,
+        ),
+        "JSONBin PUT, guards folded into one field, no $unset": (
+            records,
+            folded_guard,
+            _replace_without_unset,
+        ),
         "HighLevel update, search index": (indexed, {"_id": "o1"}, _highlevel),
         "HighLevel update, no index": (plain, {"_id": "o1"}, _highlevel),
     }
