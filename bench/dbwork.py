@@ -12,8 +12,7 @@ before 5151bf0), as `selector` writes them, with none and with one of them (the 
 beyond `_id` costs most: it takes the database off its `_id`-only path), without the
 `$unset` of `keysEscaped`, and with the three guards folded into one field the document
 would carry (bench/results/guards.md); the HighLevel update's on its collection with and
-without the search index. The report goes to stdout;
-a run takes about three minutes.
+without the search index. The report goes to stdout; a run takes about three minutes.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from bench.instructions import CALLGRIND, total_of
 from service.core.compiler import compile_plan
 from service.core.operations import Plan, Replace
 from service.store.embedded import free_port, server_command, uri_for
-from service.store.records import Scope, new_document, selector
+from service.store.records import Scope, narrowed, new_document, selector, stored_id
 
 SMALL = {"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}}
 HL_ORDER = [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)]  # the search index
@@ -82,8 +81,7 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
     # One field saying "private, schema-less, this project's" in place of three guards, on
     # a second bin of the same collection (a picker's cost depends on the collection).
     records.insert_one(new_document(bins, "b2", SMALL, {**meta, "plainOwner": project}, now))
-    folded_guard = selector(Scope("p1", "jsonbin"), "b2", {"plainOwner": project})
-    folded_guard["_id"] = selector(bins, "b2")["_id"]
+    folded_guard = narrowed({"_id": stored_id(bins, "b2")}, {"plainOwner": project})
     indexed, plain = client["rh"]["objectrecords"], client["rh"]["unindexed"]
     indexed.create_index(HL_ORDER)
     for collection in (indexed, plain):
