@@ -7,8 +7,9 @@ SecantusDB runs under callgrind (counting off; `callgrind_control` switches it o
 each shape's updates), so the figures are the same from run to run to about 1%, where the
 database's CPU seconds drift by up to 1.5x. Each shape is the floor's or RecordHub's own
 document, filter and update (bench/floor.py, service.store.records.selector): the floor's
-`{_id}` filter on `{_id, data, rev}`; the JSONBin PUT's filter with its guards bare (as
-before 5151bf0), as `selector` writes them, with none and with one of them (the first field
+`{_id}` filter on `{_id, data, rev}`; the JSONBin PUT of a held bin as it runs (`_id`
+alone); its filter before bins were held, with its guards bare (as before 5151bf0), as
+`selector` writes them, with none and with one of them (the first field
 beyond `_id` costs most: it takes the database off its `_id`-only path), without the
 `$unset` of `keysEscaped`, and with the three guards folded into one field the document
 would carry (bench/results/guards.md); the HighLevel update's on its collection with and
@@ -18,6 +19,7 @@ without the search index. The report goes to stdout; a run takes about three min
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -33,7 +35,7 @@ from bench.instructions import CALLGRIND, total_of
 from service.core.compiler import compile_plan
 from service.core.operations import Plan, Replace
 from service.store.embedded import free_port, server_command, uri_for
-from service.store.records import Scope, narrowed, new_document, selector, stored_id
+from service.store.records import Scope, narrowed, new_document, selector, stored_id, stub
 
 SMALL = {"sample": "Hello World", "items": list(range(20)), "nested": {"a": 1}}
 HL_ORDER = [("project", 1), ("ns", 1), ("createdAt", -1), ("_id", -1)]  # the search index
@@ -82,6 +84,10 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
     # a second bin of the same collection (a picker's cost depends on the collection).
     records.insert_one(new_document(bins, "b2", SMALL, {**meta, "plainOwner": project}, now))
     folded_guard = narrowed({"_id": stored_id(bins, "b2")}, {"plainOwner": project})
+    # The PUT as it runs since bins are held (service.store.holding): the bin under its
+    # project's `_id`, its stub beside it, the filter that `_id` alone.
+    held = dataclasses.replace(bins, held=True)
+    records.insert_many([new_document(held, "b3", SMALL, meta, now), stub(held, "b3")])
     indexed, plain = client["rh"]["objectrecords"], client["rh"]["unindexed"]
     indexed.create_index(HL_ORDER)
     for collection in (indexed, plain):
@@ -92,8 +98,13 @@ def shapes(client: MongoClient[Any]) -> dict[str, tuple[Any, dict[str, Any], Upd
         )
     return {
         "floor: {_id} on {_id, data, rev}": (floor, {"_id": "f1"}, _floor_update),
+        "JSONBin PUT of a held bin, as it runs": (records, selector(held, "b3"), _replace),
         "JSONBin PUT, guards bare": (records, bare, _replace),
-        "JSONBin PUT, guards as selector writes them": (records, filtered, _replace),
+        "JSONBin PUT, guards as selector writes them (before bins were held)": (
+            records,
+            filtered,
+            _replace,
+        ),
         "JSONBin PUT document, {_id} alone": (records, {"_id": filtered["_id"]}, _replace),
         "JSONBin PUT document, {_id} and one guard": (records, one_guard, _replace),
         "JSONBin PUT, guards as selector writes them, no $unset": (

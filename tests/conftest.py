@@ -63,14 +63,16 @@ def own_server(tmp_path) -> Iterator[EmbeddedDatabase]:  # type: ignore[no-untyp
 
 
 class Commands(monitoring.CommandListener):
-    """Records the name of every command a client sends (round-trip tests)."""
+    """Records the name and body of every command a client sends (round-trip tests)."""
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.bodies: list[dict] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command.get("comment") != FLUSH_COMMENT:  # a background flush, no request
             self.names.append(event.command_name)
+            self.bodies.append(dict(event.command))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

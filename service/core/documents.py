@@ -102,6 +102,7 @@ class StoredRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     # The document as stored, for a write that starts from this read (versions).
     source: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    held: bool = False  # held by its project (service.store.records.Scope.held)
 
 
 def check_meta(meta: Any) -> None:
@@ -117,7 +118,7 @@ def content_of(document: dict[str, Any]) -> Any:
     return restore(data) if document.get("keysEscaped") else data
 
 
-def record_from(document: dict[str, Any], key: Any = None) -> StoredRecord:
+def record_from(document: dict[str, Any], key: Any = None, *, held: bool = False) -> StoredRecord:
     """The record a document holds; `key`, when the reader asked for that record, spares
     decoding it from `_id`."""
     return StoredRecord(
@@ -131,4 +132,5 @@ def record_from(document: dict[str, Any], key: Any = None) -> StoredRecord:
         updated_at=document["updatedAt"],
         meta={k: v for k, v in document.items() if k not in RESERVED_FIELDS},
         source=document,
+        held=held,
     )

@@ -30,19 +30,21 @@ from service.core.compiled import revision_mismatch
 from service.core.documents import StoredRecord, decode_key
 from service.core.queries import CREATED, KEY, Meta, Query
 from service.errors import Conflict, DefinitionChanged, RecordNotFound
-from service.store import definitions, transactions, versions
+from service.store import definitions, holding, transactions, versions
 from service.store.client import Database
 from service.store.errors import DUPLICATE_KEY, database_errors
 from service.store.locks import RecordLocks
 from service.store.queries import cursor
 from service.store.records import (
     Scope,
+    identity_id,
     new_document,
     now,
     records_by_id,
     records_of,
     rendered,
     selector,
+    stub,
 )
 
 CATALOG = "catalog"
@@ -66,9 +68,9 @@ async def ensure_index(db: Database, *fields: str) -> None:
         await db[CATALOG].create_index(keys)
 
 
-def _entry(scope: Scope, document: dict[str, Any]) -> dict[str, Any]:
+def _entry(scope: Scope, key: Any, document: dict[str, Any]) -> dict[str, Any]:
     entry = {name: document.get(name) for name in scope.listed}
-    entry |= {"_id": document["_id"], "project": scope.project, "ns": scope.ns}
+    entry |= {"_id": identity_id(scope, key), "project": scope.project, "ns": scope.ns}
     return entry | {"createdAt": document["createdAt"]}
 
 
@@ -100,9 +102,10 @@ async def create(
             )
             if any(current.get(name) != value for name, value in binding.copies.items()):
                 raise DefinitionChanged("the definition changed meanwhile")
-        await records_of(db, scope).insert_one(document, session=session)
+        inserted = [document, stub(scope, key)] if scope.held else [document]
+        await records_of(db, scope).insert_many(inserted, session=session)
         if scope.catalogued:
-            await db[CATALOG].insert_one(_entry(scope, document), session=session)
+            await db[CATALOG].insert_one(_entry(scope, key, document), session=session)
 
     await transactions.run(db, work)
     return StoredRecord(key, scope.project, scope.ns, data, 0, 0, moment, moment, meta)
@@ -122,7 +125,8 @@ async def set_meta(
         if not result.matched_count:
             raise Conflict("the record was deleted meanwhile")
         if listed:
-            await db[CATALOG].update_one({"_id": found["_id"]}, {"$set": listed}, session=session)
+            entry = {"_id": identity_id(scope, key)}
+            await db[CATALOG].update_one(entry, {"$set": listed}, session=session)
 
     async with locks.hold(scope.collection, key):  # queue here rather than conflict
         await transactions.run(db, work)
@@ -145,11 +149,13 @@ async def delete(
             raise RecordNotFound("record not found", details={"id": key})
         if expected_rev is not None and live["rev"] != expected_rev:
             raise revision_mismatch(live["rev"], expected_rev)
-        # The record and its versions share the collection: one statement takes them.
+        # The record, its stub and its versions share the collection: one statement.
         gone = [found["_id"], *versions.slot_ids(scope, key, live.get("version", 0))]
+        if scope.held:
+            gone.append(identity_id(scope, key))
         await records_of(db, scope).delete_many({**found, "_id": {"$in": gone}}, session=session)
         if scope.catalogued:
-            await db[CATALOG].delete_one({"_id": found["_id"]}, session=session)
+            await db[CATALOG].delete_one({"_id": identity_id(scope, key)}, session=session)
         return int(live.get("version", 0))
 
     async with locks.hold(scope.collection, key):  # the record's writers queue here
@@ -260,6 +266,8 @@ async def rebind(
         for stripe in range(STRIPES):
             await _guard(db, session, scope.project, binding, stripe)
         await records_of(db, scope).update_many(records, update, session=session)
+        if binding.copies:
+            await holding.release_bound(db, scope, records, session)
 
     await transactions.run(db, work)
 

@@ -16,6 +16,7 @@ from service.errors import AlreadyExists, Invalid, NotFound, ProjectNotFound
 from service.store import sessions, transactions
 from service.store.client import Database
 from service.store.errors import translated
+from service.store.records import HOLDER
 
 PROJECTS = "projects"
 KEYS = "keys"
@@ -160,11 +161,12 @@ async def update_project(
 @translated
 async def delete_project(db: Database, project_id: str) -> None:
     """Delete the project and every document any collection holds for it (every tenant
-    document, versions included, carries `project`)."""
+    document, versions included, carries `project`; a held record's stub, `HOLDER`)."""
     await get_project(db, project_id)
     for name in await db.list_collection_names():
         if name != PROJECTS:
             await db[name].delete_many({"project": project_id})
+            await db[name].delete_many({HOLDER: project_id})  # the stubs of held records
     await db[PROJECTS].delete_one({"_id": project_id})
 
 

@@ -57,6 +57,12 @@ class Scope:
     `global_keys`: the namespace's keys are unique across projects, and its records are
     found by key alone (a public record read by its id by someone who does not know the
     owner).
+    `held` (with global keys): the record is held by its project, under the `_id` a scope
+    without global keys gives it, so a write's filter is that `_id` alone (the embedded
+    database takes its point lookup only for a filter of `_id` alone); its global `_id`
+    holds a stub naming the holder (`HOLDER`), which anyone else finds (`locate`). Its
+    versions and catalog entry keep the global `_id` (`identity_id`), so a move between
+    the two forms (service.store.holding) moves the live record alone.
     `catalogued`: the namespace has a catalog (service.store.catalog), an entry per record
     of its key, creation time and the `listed` metadata fields, which pages in creation
     order read instead of an index on the records.
@@ -66,8 +72,22 @@ class Scope:
     ns: str
     collection: str = RECORDS
     global_keys: bool = False
+    held: bool = False
     catalogued: bool = False
     listed: tuple[str, ...] = ()  # metadata its catalog entries carry
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """A held record as anyone but its holder finds it: whose it is, nothing more."""
+
+    id: Any
+    project: str
+
+
+# The field of a held record's stub naming its project; not `project`, so no filter of a
+# scope's records (which all name `project`) ever matches a stub.
+HOLDER = "heldBy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +111,19 @@ def records_of(database: AsyncDatabase, scope: Scope | None = None) -> AsyncColl
 
 def stored_id(scope: Scope, key: Any) -> str:
     """The `_id` of the scope's record `key` (service.core.documents.encode_key)."""
+    owner = scope.project if scope.held or not scope.global_keys else None
+    return encode_key(owner, scope.ns, key)
+
+
+def identity_id(scope: Scope, key: Any) -> str:
+    """The `_id` naming record `key` whichever form it has (Scope.held): its versions' and
+    catalog entry's, and its stub's when held."""
     return encode_key(None if scope.global_keys else scope.project, scope.ns, key)
+
+
+def stub(scope: Scope, key: Any) -> dict[str, Any]:
+    """What a held record leaves under its global `_id`."""
+    return {"_id": identity_id(scope, key), HOLDER: scope.project}
 
 
 def stored_ids(scope: Scope, keys: Sequence[Any]) -> dict[str, Any]:
@@ -114,7 +146,7 @@ def selector(
     instructions of the database per JSONBin PUT (floor 2.36M, callgrind). MongoDB picks
     the `_id` index either way."""
     query: dict[str, Any] = {"_id": stored_id(scope, record_id)}
-    if scope.global_keys:
+    if scope.global_keys and not scope.held:
         query["project"] = _equal_to(scope.project)
     return narrowed(query, conditions) if conditions else query
 
@@ -146,7 +178,7 @@ def rendered(scope: Scope, query: Query) -> Rendered:
 def among(scope: Scope, stored: list[str]) -> dict[str, Any]:
     """The filter of the scope's records with these `_id`s (as `selector` for one)."""
     query: dict[str, Any] = {"_id": {"$in": stored}}
-    if scope.global_keys:
+    if scope.global_keys and not scope.held:
         query["project"] = scope.project
     return query
 
@@ -212,6 +244,23 @@ async def find_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> 
     with database_errors():
         document = await records_of(database, scope).find_one(query)
     return None if document is None else record_from(document, record_id)
+
+
+async def locate(
+    database: AsyncDatabase, scope: Scope, record_id: Any, *, viewer: str | None
+) -> StoredRecord | Hidden | None:
+    """A record of a scope with global keys by key alone, in one read, whatever its form:
+    a held record is found as itself by its holder (`viewer`) and as `Hidden` by anyone
+    else (None as `viewer`: no project)."""
+    ids = [identity_id(scope, record_id)]
+    if viewer is not None:
+        ids.append(encode_key(viewer, scope.ns, record_id))
+    with database_errors():
+        found = [doc async for doc in records_of(database, scope).find({"_id": {"$in": ids}})]
+    for document in found:
+        if HOLDER not in document:
+            return record_from(document, record_id, held=document["_id"] != ids[0])
+    return Hidden(record_id, found[0][HOLDER]) if found else None
 
 
 async def get_records(

@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 from service.core.documents import StoredRecord
 from service.core.operations import Plan
 from service.core.queries import Order, Query
-from service.store import batches, bulk, catalog, records, selections, versions
+from service.store import batches, bulk, catalog, holding, records, selections, versions
 from service.store.catalog import Binding
 from service.store.client import Database
 from service.store.errors import mapped
 from service.store.locks import RecordLocks, settle
-from service.store.records import Receipt, Scope
+from service.store.records import Hidden, Receipt, Scope
 
 T = TypeVar("T")
 
@@ -46,6 +46,22 @@ class Records:
 
     async def find(self, scope: Scope, key: Any) -> StoredRecord | None:
         return await records.find_record(self._db, scope, key)
+
+    async def locate(
+        self, scope: Scope, key: Any, *, viewer: str | None
+    ) -> StoredRecord | Hidden | None:
+        """A record of a scope with global keys by key alone, whatever its form
+        (service.store.records.locate)."""
+        return await records.locate(self._db, scope, key, viewer=viewer)
+
+    async def hold(self, scope: Scope, key: Any, conditions: dict[str, Any]) -> bool:
+        """Move the record into its project's hold while it meets `conditions`
+        (service.store.holding)."""
+        return await holding.hold(self._db, scope, key, conditions)
+
+    async def release(self, scope: Scope, key: Any, changes: dict[str, Any]) -> None:
+        """Move a held record back to its global form, with metadata `changes`."""
+        await holding.release(self._db, scope, key, changes, entries=catalog.CATALOG)
 
     async def get_many(self, scope: Scope, keys: Sequence[Any]) -> list[StoredRecord]:
         return await records.get_records(self._db, scope, keys)

@@ -30,7 +30,7 @@ async def owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
         invalid=messages.MASTER_KEY_INVALID,
     )
     await charge(request, project)
-    doc = await binrecords.find_bin(request.app[STORE], bin_id_of(request))
+    doc = await binrecords.find_bin(request.app[STORE], bin_id_of(request), project.id)
     if doc is None or doc["project"] != project.id:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
     return doc
@@ -40,14 +40,14 @@ async def readable_bin(request: web.Request, *, missing: str, invalid: str) -> d
     """A public bin, or a private one the caller may read; judged by the owner's origin
     policy and charged to the owner's quota."""
     bin_id = bin_id_of(request)
-    doc = await binrecords.find_bin(request.app[STORE], bin_id)
+    who = await principal(request)
+    viewer = None if who.project is None else who.project.id
+    doc = await binrecords.find_bin(request.app[STORE], bin_id, viewer)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
     caller: Project | None = None
     if doc["private"]:
-        caller = auth.require_grant(
-            await principal(request), "read", missing=missing, invalid=invalid
-        )
+        caller = auth.require_grant(who, "read", missing=missing, invalid=invalid)
         if caller.id != doc["project"]:
             raise Unauthorized(invalid)
     owner = await owner_of(request, doc, caller, gone=messages.BIN_NOT_FOUND_OR_FOREIGN)

@@ -15,22 +15,28 @@ from typing import Any
 from service.core.documents import StoredRecord
 from service.core.operations import Plan, Preconditions, Replace
 from service.core.queries import KEY, Eq, Meta, Order, Query
-from service.errors import NotFound, PreconditionFailed
+from service.errors import Conflict, NotFound, PreconditionFailed
 from service.store.api import Store
 from service.store.catalog import Binding
-from service.store.locks import contended
-from service.store.records import Scope
+from service.store.locks import contended, overloaded
+from service.store.records import Hidden, Scope
 
 NS = "jsonbin"
 COLLECTION_CATEGORY = "jsonbin.collection"
 LISTED = ("collectionId", "private", "name")
-_PRIVATE_WITHOUT_SCHEMA = Preconditions(meta={"private": True, "schemaDocId": None})
+_HOLDABLE = {"private": True, "schemaDocId": None}  # the bins their project holds
 # Found by id whoever owns it: with global keys the scope's project plays no part.
 ANY_OWNER = ""
+_MOVE_READS = 3  # reads of a bin its owner finds moving between its two forms
 
 
-def scope_of(project: str) -> Scope:
-    return Scope(project, NS, global_keys=True, catalogued=True, listed=LISTED)
+def scope_of(project: str, *, held: bool = False) -> Scope:
+    return Scope(project, NS, global_keys=True, held=held, catalogued=True, listed=LISTED)
+
+
+def scope_holding(doc: dict[str, Any]) -> Scope:
+    """The scope of the bin `doc` as read, in the form it had then."""
+    return scope_of(doc["project"], held=doc["held"])
 
 
 _ANY_OWNERS = scope_of(ANY_OWNER)  # built once: every read finds its bin through it
@@ -49,8 +55,19 @@ def view(record: StoredRecord) -> dict[str, Any]:
         "name": record.meta.get("name"),
         "collectionId": record.meta.get("collectionId"),
         "schemaDocId": record.meta.get("schemaDocId"),
+        "held": record.held,
+        "hidden": False,
         "stored": record,
     }
+
+
+def _hidden_view(found: Hidden) -> dict[str, Any]:
+    """A held bin as anyone but its owner finds it: a private bin of that project."""
+    return {"_id": found.id, "project": found.project, "private": True, "hidden": True}
+
+
+def holdable(doc: dict[str, Any]) -> bool:
+    return all(doc[name] == value for name, value in _HOLDABLE.items())
 
 
 async def create_bin(
@@ -73,33 +90,52 @@ async def create_bin(
             COLLECTION_CATEGORY, collection_id, "collectionId", {"schemaDocId": schema_id}
         )
     meta = {"private": private, "name": name, "collectionId": None, "schemaDocId": None}
-    stored = await store.records.create(scope_of(project), bin_id, record, meta, binding=binding)
+    scope = scope_of(project, held=private and schema_id is None)
+    stored = await store.records.create(scope, bin_id, record, meta, binding=binding)
     return view(stored)
 
 
-async def find_bin(store: Store, bin_id: str) -> dict[str, Any] | None:
-    """A bin by id whoever owns it."""
-    found = await store.records.find(_ANY_OWNERS, bin_id)
-    return None if found is None else view(found)
+async def find_bin(store: Store, bin_id: str, viewer: str | None = None) -> dict[str, Any] | None:
+    """A bin by id whoever owns it; a held bin's content only for its owner (`viewer`,
+    the caller's project)."""
+    for _ in range(_MOVE_READS):
+        found = await store.records.locate(_ANY_OWNERS, bin_id, viewer=viewer)
+        if found is None:
+            return None
+        if not isinstance(found, Hidden):
+            return view(found)
+        if found.project != viewer:
+            return _hidden_view(found)
+        # The owner met the stub alone: the bin was moving between its forms as read.
+    raise overloaded("the bin kept moving; try again")
 
 
 async def replace_private(store: Store, *, bin_id: str, project: str, record: Any) -> bool:
-    """The hot path, one round trip: replace a private, schema-less bin of `project`.
+    """The hot path, one round trip: replace a private, schema-less bin of `project`, the
+    bin that project holds, filtered on its `_id` alone.
 
     False when the filter misses (not found, not the project's, public, or validated by a
     schema); the caller then reads the bin to find out which and takes the general path."""
-    plan = Plan((Replace(record),), preconditions=_PRIVATE_WITHOUT_SCHEMA)
-    return await store.records.try_apply(scope_of(project), bin_id, plan)
+    return await store.records.try_apply(
+        scope_of(project, held=True), bin_id, Plan((Replace(record),))
+    )
+
+
+async def hold(store: Store, doc: dict[str, Any]) -> bool:
+    """Move a private, schema-less bin read in its global form into its owner's hold (a bin
+    written before bins were held, or made private since); False when it moved meanwhile."""
+    return await store.records.hold(scope_holding(doc), doc["_id"], _HOLDABLE)
 
 
 async def replace_unversioned(store: Store, *, doc: dict[str, Any], record: Any) -> None:
-    """Replace a bin read just before, as long as its privacy and schema have not moved
-    (if they have, `contended()`: the caller's `settle` reads and decides again)."""
+    """Replace a bin read just before, as long as its form, privacy and schema have not
+    moved (if they have, `contended()`: the caller's `settle` reads and decides again).
+    A held bin's form says all that."""
     guarded = Preconditions(meta={"private": doc["private"], "schemaDocId": doc["schemaDocId"]})
-    plan = Plan((Replace(record),), preconditions=guarded)
+    plan = Plan((Replace(record),), preconditions=Preconditions() if doc["held"] else guarded)
     try:
-        await store.records.apply(scope_of(doc["project"]), doc["_id"], plan)
-    except PreconditionFailed:
+        await store.records.apply(scope_holding(doc), doc["_id"], plan)
+    except (PreconditionFailed, NotFound):
         raise contended() from None
 
 
@@ -109,10 +145,8 @@ async def replace_versioned(store: Store, *, doc: dict[str, Any], record: Any) -
     moved (a write, a privacy or schema change) `contended()`, and `settle` tries again."""
     plan = Plan((Replace(record),), preconditions=Preconditions(rev=doc["rev"]))
     try:
-        receipt = await store.records.apply_versioned_once(
-            scope_of(doc["project"]), doc["stored"], plan
-        )
-    except PreconditionFailed:
+        receipt = await store.records.apply_versioned_once(scope_holding(doc), doc["stored"], plan)
+    except (PreconditionFailed, NotFound):
         raise contended() from None
     return receipt.version
 
@@ -120,10 +154,25 @@ async def replace_versioned(store: Store, *, doc: dict[str, Any], record: Any) -
 async def read_version(store: Store, doc: dict[str, Any], number: int) -> tuple[bool, Any]:
     """Archived content number `number` of the bin, if it exists."""
     try:
-        found = await store.records.read_version(scope_of(doc["project"]), doc["_id"], number)
+        found = await store.records.read_version(scope_holding(doc), doc["_id"], number)
     except NotFound:
         return False, None
     return True, found.data
+
+
+async def set_meta(store: Store, doc: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Change a bin's metadata, moving it between its forms when its privacy does; Conflict
+    when it was deleted or moved meanwhile (read it again)."""
+    scope = scope_holding(doc)
+    try:
+        if doc["held"] and changes.get("private") is False:
+            await store.records.release(scope, doc["_id"], changes)
+            return
+        await store.records.set_meta(scope, doc["_id"], changes)
+    except NotFound:
+        raise Conflict("the bin moved meanwhile") from None
+    if not doc["held"] and holdable({**doc, **changes}):
+        await hold(store, doc)
 
 
 async def list_page(

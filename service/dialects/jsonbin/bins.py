@@ -13,7 +13,15 @@ from service.dialects.jsonbin.collections import cached_collection, forget_colle
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
 from service.dialects.jsonbin.validation import validate_record
-from service.errors import DefinitionChanged, Forbidden, Invalid, NotFound, Unauthorized
+from service.errors import (
+    Conflict,
+    DefinitionChanged,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+)
+from service.store.locks import contended, overloaded
 from service.store.projects import Project
 from service.web.appkeys import SETTINGS, STORE
 from service.web.body import parse_json, read_body, without_bom
@@ -21,6 +29,7 @@ from service.web.principal import principal
 
 _BLANK_KINDS = (dict, list, str, type(None))
 _SCHEMA_ATTEMPTS = 5  # creates that find the collection's schema changed meanwhile
+_META_ATTEMPTS = 3  # metadata changes that find the bin moved or deleted meanwhile
 
 
 async def _record_body(request: web.Request) -> tuple[Any, bytes]:
@@ -200,7 +209,7 @@ async def _update_slow_path(
     """One attempt: read the bin, then decide by its owner's rules who may write, whether
     to version and which schema applies, and write once (Records.settle retries)."""
     store = request.app[STORE]
-    doc = await binrecords.find_bin(store, bin_id)
+    doc = await binrecords.find_bin(store, bin_id, None if caller is None else caller.id)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND)
     owned = caller is not None and caller.id == doc["project"]
@@ -208,6 +217,10 @@ async def _update_slow_path(
         raise Unauthorized(messages.MASTER_KEY_MISSING_UPDATE)
     if doc["private"] and not owned:
         raise Unauthorized(messages.MASTER_KEY_INVALID_UPDATE)
+    if owned and not doc["held"] and binrecords.holdable(doc):
+        # Held, its owner's next writes are the hot path's; this one reads it again.
+        await binrecords.hold(store, doc)
+        raise contended()
     owner = await owner_of(request, doc, caller, gone=messages.BIN_NOT_FOUND)
     await charge(request, owner)
     check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
@@ -226,7 +239,7 @@ async def _update_slow_path(
 
 async def delete_bin(request: web.Request) -> web.Response:
     doc = await owned_bin(request, "delete")
-    scope = binrecords.scope_of(doc["project"])
+    scope = binrecords.scope_holding(doc)
     deleted = await request.app[STORE].records.delete_with_versions(scope, doc["_id"])
     return web.json_response(
         render.message(messages.BIN_DELETED, id=doc["_id"], versionsDeleted=deleted)
@@ -237,7 +250,7 @@ async def delete_versions(request: web.Request) -> web.Response:
     doc = await owned_bin(request, "delete")
     preserve = bool(headers.flag(request, "X-Preserve-Latest", False))
     deleted = await request.app[STORE].records.delete_versions(
-        binrecords.scope_of(doc["project"]), doc["_id"], keep_latest=preserve
+        binrecords.scope_holding(doc), doc["_id"], keep_latest=preserve
     )
     if deleted == 0:
         return web.json_response(render.message(messages.NO_VERSIONS))
@@ -250,9 +263,7 @@ async def rename_bin(request: web.Request) -> web.Response:
     name = headers.optional_bin_name(request)
     if name is None:
         raise Invalid(messages.BIN_NAME)
-    await request.app[STORE].records.set_meta(
-        binrecords.scope_of(doc["project"]), doc["_id"], {"name": name}
-    )
+    await _change_meta(request, doc, {"name": name})
     return web.json_response(render.meta_changed(doc["_id"], name=name))
 
 
@@ -261,7 +272,21 @@ async def set_privacy(request: web.Request) -> web.Response:
     private = headers.flag(request, "X-Bin-Private")
     if private is None:
         raise Invalid(messages.BAD_BOOLEAN_HEADER.format(header="X-Bin-Private"))
-    await request.app[STORE].records.set_meta(
-        binrecords.scope_of(doc["project"]), doc["_id"], {"private": private}
-    )
+    await _change_meta(request, doc, {"private": private})
     return web.json_response(render.meta_changed(doc["_id"], private=private))
+
+
+async def _change_meta(request: web.Request, doc: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Change the metadata of the caller's bin `doc`; read it again when it moved (or went)
+    meanwhile."""
+    store = request.app[STORE]
+    for _ in range(_META_ATTEMPTS):
+        try:
+            await binrecords.set_meta(store, doc, changes)
+            return
+        except Conflict:
+            found = await binrecords.find_bin(store, doc["_id"], doc["project"])
+            if found is None or found["project"] != doc["project"]:
+                raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN) from None
+            doc = found
+    raise overloaded("the bin kept moving; try again")

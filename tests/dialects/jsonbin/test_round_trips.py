@@ -1,10 +1,12 @@
 """Database round trips of JSONBin updates, counted with a command listener: an unversioned
-private PUT is one write; a versioned PUT is the bin read, the version claim and the swap."""
+private PUT is one write, filtered on the held bin's `_id` alone; a versioned PUT is the bin
+read, the version claim and the swap."""
 
 import pytest
 
 from service.app import create_app
 from service.config import Settings
+from service.core.documents import encode_key
 from service.dialects.jsonbin.dialect import JsonBinDialect
 from tests.dialects.jsonbin.conftest import create_bin
 
@@ -24,6 +26,8 @@ async def test_unversioned_private_put_is_one_round_trip(counted, pro):
     response = await client.put(f"/v3/b/{bin_id}", json={"n": 2}, headers=pro.json_headers)
     assert response.status == 200
     assert commands.names == ["update"]
+    (statement,) = commands.bodies[-1]["updates"]
+    assert statement["q"] == {"_id": encode_key(pro.id, "jsonbin", bin_id)}
 
 
 async def test_versioned_put_is_two_round_trips(counted, pro):

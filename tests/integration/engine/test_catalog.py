@@ -7,12 +7,13 @@ import dataclasses
 
 import pytest
 
+from service.core.operations import Plan, Replace
 from service.core.queries import CREATED, EVERYTHING, KEY, Eq, Meta, Order, Query, Range
 from service.errors import DefinitionChanged, RecordNotFound, RevisionMismatch
 from service.store import catalog
 from service.store.api import Store
 from service.store.catalog import Binding
-from service.store.records import Scope, stored_id
+from service.store.records import Hidden, Scope, stored_id
 
 LISTED = Scope("p1", "listed", catalogued=True, listed=("group", "name"))
 CATEGORY = "test.group"
@@ -194,3 +195,37 @@ async def test_where_unchanged_index_entries_cost_nothing_the_index_stays(
     await store.records.adopt_catalog("records", OLD_ORDER, "old:")
     specs = [spec["key"] for spec in (await engine_db["records"].index_information()).values()]
     assert [tuple(pair) for pair in specs[-1]] == [tuple(pair) for pair in OLD_KEYS]
+
+
+GLOBAL = Scope("p1", "held", global_keys=True, catalogued=True, listed=("group", "name"))
+HELD = dataclasses.replace(GLOBAL, held=True)
+
+
+async def test_a_held_record_is_found_by_its_holder_and_hidden_from_others(store):
+    group = await store.definitions.create("p1", CATEGORY, {})
+    bound = Binding(CATEGORY, group["_id"], "group")
+    await store.records.create(HELD, "k1", {"n": 1}, {"name": "one"}, binding=bound)
+    mine = await store.records.locate(GLOBAL, "k1", viewer="p1")
+    assert mine.held and mine.data == {"n": 1} and mine.meta["name"] == "one"
+    hidden = await store.records.locate(GLOBAL, "k1", viewer="p2")
+    assert hidden == Hidden("k1", "p1")
+    assert await store.records.locate(GLOBAL, "k1", viewer=None) == hidden
+    assert await store.records.try_apply(HELD, "k1", Plan((Replace({"n": 2}),)))
+    other = dataclasses.replace(HELD, project="p2")
+    assert not await store.records.try_apply(other, "k1", Plan((Replace({"n": 3}),)))
+    assert not await store.records.try_apply(GLOBAL, "k1", Plan((Replace({"n": 3}),)))
+    # A rebind that sets a copy releases the held records bound to the definition.
+    await store.records.rebind(GLOBAL, Binding(CATEGORY, group["_id"], "group", {"s": "x"}))
+    released = await store.records.locate(GLOBAL, "k1", viewer="p2")
+    assert not released.held and released.data == {"n": 2} and released.meta["s"] == "x"
+    assert await store.records.hold(GLOBAL, "k1", {"s": "x"})
+    assert (await store.records.locate(GLOBAL, "k1", viewer="p1")).held
+    await store.records.release(HELD, "k1", {"name": "renamed"})
+    assert await listing_of(store, GLOBAL) == [("k1", "renamed")]
+    assert await store.records.delete_with_versions(GLOBAL, "k1") == 0
+    assert await store.records.locate(GLOBAL, "k1", viewer="p1") is None
+
+
+async def listing_of(store, scope):
+    query = Query(order=(Order(KEY),))
+    return [(e["key"], e["name"]) for e in await store.records.listing(scope, query)]
