@@ -124,3 +124,43 @@ async def test_a_write_that_never_lands_ends_in_503_with_retry_after_not_409(
     assert response.headers["Retry-After"] == "1"
     assert await response.json() == {"message": messages.UNAVAILABLE}
     assert len(client.app[STORE].locks) == 0
+
+
+async def test_two_services_with_versioned_writers_while_the_bin_moves_lose_nothing(
+    two_services, database
+):
+    """The bin moves out of its owner's hold and back (privacy flips) through one replica
+    while both write it, versioned: every write lands with its own version."""
+    session, bases = two_services
+    _, keys = await create_project(database, name=f"move-{uuid.uuid4().hex[:6]}")
+    master = {"X-Master-Key": keys["masterKey"]}
+    async with session.post(
+        f"{bases[0]}/v3/b", json=ORIGINAL, headers={**master, "Content-Type": "application/json"}
+    ) as created:
+        bin_id = (await created.json())["metadata"]["id"]
+
+    async def put(base: str, body: Any) -> tuple[int, dict[str, Any]]:
+        await asyncio.sleep(body["writer"] / 400)
+        url = f"{base}/v3/b/{bin_id}"
+        async with session.put(url, json=body, headers=versioned(master)) as response:
+            return response.status, await response.json()
+
+    async def flips() -> None:
+        for private in ("false", "true") * 3:
+            await asyncio.sleep(0.01)
+            url = f"{bases[1]}/v3/b/{bin_id}/meta/privacy"
+            async with session.put(url, headers={**master, "X-Bin-Private": private}) as response:
+                assert response.status == 200, await response.text()
+
+    async def get(path: str, headers: dict[str, str]) -> Any:
+        async with session.get(bases[0] + path, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+    bodies = [{"writer": i, "via": i % 2} for i in range(32)]
+    *outcomes, _ = await asyncio.gather(
+        *(put(bases[i % 2], body) for i, body in enumerate(bodies)), flips()
+    )
+    count, records, latest = await history(get, bin_id, master)
+    assert count == 32
+    assert_each_body_once(outcomes, bodies, records, latest)

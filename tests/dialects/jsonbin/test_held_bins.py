@@ -158,3 +158,31 @@ async def test_writes_racing_privacy_changes_lose_nothing(client, database, pro)
     assert await _form(database, pro, bin_id) == "held"
     read = await client.get(f"/v3/b/{bin_id}", headers=pro.headers)
     assert (await read.json())["record"] == {"n": "last"}
+
+
+async def test_puts_racing_a_schema_attach_are_validated_once_it_lands(client, database, pro):
+    """Owner PUTs of held bins while their collection gets a schema: each answers 200 or
+    400, and once the attach has answered, none writes what the schema refuses."""
+    cid = await make_collection(client, pro)
+    sid = await make_schema(client, pro)
+    bins = [
+        await create_bin(client, pro, {"username": "ann"}, **{"X-Collection-Id": cid})
+        for _ in range(4)
+    ]
+
+    async def write(n):
+        await asyncio.sleep(n / 1000)
+        response = await _put(client, pro, bins[n % 4], {"age": n})
+        assert response.status in (200, 400), await response.text()
+
+    async def attach():
+        await asyncio.sleep(0.01)
+        response = await client.put(
+            f"/v3/c/{cid}/schemadoc/add", headers={**pro.headers, "X-Schema-Doc-Id": sid}
+        )
+        assert response.status == 200, await response.text()
+
+    await asyncio.gather(attach(), *(write(n) for n in range(40)))
+    for bin_id in bins:
+        assert await _form(database, pro, bin_id) == "global"
+        assert (await _put(client, pro, bin_id, {"age": 99})).status == 400
