@@ -80,8 +80,10 @@ async def create_bin(
     name: str | None,
     collection_id: str | None,
     schema_id: str | None,
+    hold: bool,
 ) -> dict[str, Any]:
-    """Insert the bin (with its catalog entry). In a collection, on condition that the
+    """Insert the bin (with its catalog entry), held by its project when `hold` and it is
+    private and schema-less. In a collection, on condition that the
     collection's schema is still `schema_id`, what the record was validated against:
     DefinitionChanged when it moved (validate again and retry)."""
     binding = None
@@ -90,7 +92,7 @@ async def create_bin(
             COLLECTION_CATEGORY, collection_id, "collectionId", {"schemaDocId": schema_id}
         )
     meta = {"private": private, "name": name, "collectionId": None, "schemaDocId": None}
-    scope = scope_of(project, held=private and schema_id is None)
+    scope = scope_of(project, held=hold and private and schema_id is None)
     stored = await store.records.create(scope, bin_id, record, meta, binding=binding)
     return view(stored)
 
@@ -110,18 +112,21 @@ async def find_bin(store: Store, bin_id: str, viewer: str | None = None) -> dict
     raise overloaded("the bin kept moving; try again")
 
 
-async def replace_private(store: Store, *, bin_id: str, project: str, record: Any) -> bool:
-    """The hot path, one round trip: replace a private, schema-less bin of `project`, the
-    bin that project holds, filtered on its `_id` alone.
+async def replace_private(
+    store: Store, *, bin_id: str, project: str, record: Any, held: bool
+) -> bool:
+    """The hot path, one round trip: replace a private, schema-less bin of `project`: a
+    bin that project holds, filtered on its `_id` alone (`held`), or one in the global form,
+    on condition that it is the project's, private and schema-less.
 
     False when the filter misses (not found, not the project's, public, or validated by a
     schema); the caller then reads the bin to find out which and takes the general path."""
-    return await store.records.try_apply(
-        scope_of(project, held=True), bin_id, Plan((Replace(record),))
-    )
+    preconditions = Preconditions() if held else Preconditions(meta=_HOLDABLE)
+    plan = Plan((Replace(record),), preconditions=preconditions)
+    return await store.records.try_apply(scope_of(project, held=held), bin_id, plan)
 
 
-async def hold(store: Store, doc: dict[str, Any]) -> bool:
+async def hold_bin(store: Store, doc: dict[str, Any]) -> bool:
     """Move a private, schema-less bin read in its global form into its owner's hold (a bin
     written before bins were held, or made private since); False when it moved meanwhile."""
     return await store.records.hold(scope_holding(doc), doc["_id"], _HOLDABLE)
@@ -160,9 +165,12 @@ async def read_version(store: Store, doc: dict[str, Any], number: int) -> tuple[
     return True, found.data
 
 
-async def set_meta(store: Store, doc: dict[str, Any], changes: dict[str, Any]) -> None:
-    """Change a bin's metadata, moving it between its forms when its privacy does; Conflict
-    when it was deleted or moved meanwhile (read it again)."""
+async def set_meta(
+    store: Store, doc: dict[str, Any], changes: dict[str, Any], *, hold: bool
+) -> None:
+    """Change a bin's metadata, moving it between its forms when its privacy does (into
+    the hold only when `hold`); Conflict when it was deleted or moved meanwhile (read it
+    again)."""
     scope = scope_holding(doc)
     try:
         if doc["held"] and changes.get("private") is False:
@@ -171,8 +179,8 @@ async def set_meta(store: Store, doc: dict[str, Any], changes: dict[str, Any]) -
         await store.records.set_meta(scope, doc["_id"], changes)
     except NotFound:
         raise Conflict("the bin moved meanwhile") from None
-    if not doc["held"] and holdable({**doc, **changes}):
-        await hold(store, doc)
+    if hold and not doc["held"] and holdable({**doc, **changes}):
+        await hold_bin(store, doc)
 
 
 async def list_page(

@@ -12,6 +12,7 @@ from service.dialects.jsonbin.binaccess import bin_id_of, owned_bin, owner_of, r
 from service.dialects.jsonbin.collections import cached_collection, forget_collection
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
+from service.dialects.jsonbin.settings import holds_bins
 from service.dialects.jsonbin.validation import validate_record
 from service.errors import (
     Conflict,
@@ -108,6 +109,7 @@ async def _insert_bin(
         name=name,
         collection_id=collection["_id"] if collection else None,
         schema_id=schema_id,
+        hold=holds_bins(request),
     )
     return render.created(raw, doc)
 
@@ -186,7 +188,11 @@ async def update_bin(request: web.Request) -> web.Response:
             not versioning
             and affordable(request, caller, record, len(raw))
             and await binrecords.replace_private(
-                request.app[STORE], bin_id=bin_id, project=caller.id, record=record
+                request.app[STORE],
+                bin_id=bin_id,
+                project=caller.id,
+                record=record,
+                held=holds_bins(request),
             )
         ):
             await count_served(request, caller)
@@ -217,9 +223,9 @@ async def _update_slow_path(
         raise Unauthorized(messages.MASTER_KEY_MISSING_UPDATE)
     if doc["private"] and not owned:
         raise Unauthorized(messages.MASTER_KEY_INVALID_UPDATE)
-    if owned and not doc["held"] and binrecords.holdable(doc):
+    if owned and not doc["held"] and binrecords.holdable(doc) and holds_bins(request):
         # Held, its owner's next writes are the hot path's; this one reads it again.
-        await binrecords.hold(store, doc)
+        await binrecords.hold_bin(store, doc)
         raise contended()
     owner = await owner_of(request, doc, caller, gone=messages.BIN_NOT_FOUND)
     await charge(request, owner)
@@ -282,7 +288,7 @@ async def _change_meta(request: web.Request, doc: dict[str, Any], changes: dict[
     store = request.app[STORE]
     for _ in range(_META_ATTEMPTS):
         try:
-            await binrecords.set_meta(store, doc, changes)
+            await binrecords.set_meta(store, doc, changes, hold=holds_bins(request))
             return
         except Conflict:
             found = await binrecords.find_bin(store, doc["_id"], doc["project"])

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from service.dialects.jsonbin import auth, messages, routes
+from service.dialects.jsonbin.settings import JsonBinSettings
 from service.errors import (
     BodyTooLarge,
     DatabaseUnavailable,
@@ -44,6 +45,7 @@ class JsonBinDialect(Dialect):
     # identify(): the key's project only. A public bin's owner is known once the handler
     # has read the bin, and its policy is applied there (web.origins.check_owner_origin).
     credential_sources = auth.CREDENTIAL_SOURCES
+    settings_class = JsonBinSettings
 
     def __init__(self) -> None:
         self.table = routes.table()

@@ -4,7 +4,10 @@ between the two forms as their privacy and schema change, versions and listing k
 
 import asyncio
 
+from service.app import create_app
+from service.config import Settings
 from service.core.documents import encode_key, encode_version_key
+from service.dialects.jsonbin.settings import JsonBinSettings
 from service.store import projects
 from service.store.catalog import CATALOG
 from service.store.records import HOLDER, RECORDS
@@ -186,3 +189,23 @@ async def test_puts_racing_a_schema_attach_are_validated_once_it_lands(client, d
     for bin_id in bins:
         assert await _form(database, pro, bin_id) == "global"
         assert (await _put(client, pro, bin_id, {"age": 99})).status == 400
+
+
+async def test_with_holding_off_bins_stay_in_the_global_form_and_the_put_is_one_write(
+    aiohttp_client, counted_database, database, pro
+):
+    listened, commands = counted_database
+    settings = Settings(sections=(JsonBinSettings(hold_bins=False),))
+    client = await aiohttp_client(create_app(settings, database=listened))
+    bin_id = await create_bin(client, pro, {"n": 0})
+    assert await _form(database, pro, bin_id) == "global"
+    assert (await _put(client, pro, bin_id, {"n": 1})).status == 200  # warms the caches
+    commands.names.clear()
+    assert (await _put(client, pro, bin_id, {"n": 2})).status == 200
+    assert commands.names == ["update"]
+    await _privacy(client, pro, bin_id, private=False)
+    await _privacy(client, pro, bin_id, private=True)
+    assert (await _put(client, pro, bin_id, {"n": 3})).status == 200
+    assert await _form(database, pro, bin_id) == "global"
+    read = await client.get(f"/v3/b/{bin_id}", headers=pro.headers)
+    assert (await read.json())["record"] == {"n": 3}
