@@ -246,23 +246,54 @@ async def find_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> 
     return None if document is None else record_from(document, record_id)
 
 
+UNKNOWN: Any = object()  # `locate`'s hint when the record's form is not known
+
+
 async def locate(
-    database: AsyncDatabase, scope: Scope, record_id: Any, *, viewer: str | None
+    database: AsyncDatabase,
+    scope: Scope,
+    record_id: Any,
+    *,
+    viewer: str | None,
+    hint: str | None = UNKNOWN,
 ) -> StoredRecord | Hidden | None:
-    """A record of a scope with global keys by key alone, in one read, whatever its form:
-    a held record is found as itself by its holder (`viewer`) and as `Hidden` by anyone
-    else (None as `viewer`: no project)."""
-    ids = [identity_id(scope, record_id)]
-    if viewer is not None:
-        ids.append(encode_key(viewer, scope.ns, record_id))
-    with database_errors():
-        # One batch of at most the two: 1.10M instructions of the database, not 1.14M.
-        cursor = records_of(database, scope).find({"_id": {"$in": ids}}, limit=-2)
-        found = [doc async for doc in cursor]
+    """A record of a scope with global keys by key alone, whatever its form: a held record
+    is found as itself by its holder (`viewer`) and as `Hidden` by anyone else (None as
+    `viewer`: no project). `hint` is the holder when the record was last found (None: the
+    global form): the first read asks for that `_id` alone, and a wrong hint costs one more
+    read. Without one, a viewer's read asks for both `_id`s, which costs the embedded
+    database a third more than one (1.10M instructions against 0.81M, callgrind)."""
+    collection = records_of(database, scope)
+    identity = identity_id(scope, record_id)
+    if viewer is None:
+        return _located(record_id, await _by_ids(collection, [identity]), None)
+    own = encode_key(viewer, scope.ns, record_id)
+    guessed = [own] if hint == viewer else [identity]
+    first = [identity, own] if hint is UNKNOWN else guessed
+    found = await _by_ids(collection, first)
+    if not found and first == [own]:  # moved or gone since
+        found = await _by_ids(collection, [identity, own])
+    located = _located(record_id, found, own)
+    if isinstance(located, Hidden) and located.project == viewer and own not in first:
+        # The stub of the viewer's own record, which this read did not ask for.
+        return _located(record_id, await _by_ids(collection, [own]), own) or located
+    return located
+
+
+def _located(
+    record_id: Any, found: list[dict[str, Any]], own: str | None
+) -> StoredRecord | Hidden | None:
     for document in found:
         if HOLDER not in document:
-            return record_from(document, record_id, held=document["_id"] != ids[0])
+            return record_from(document, record_id, held=document["_id"] == own)
     return Hidden(record_id, found[0][HOLDER]) if found else None
+
+
+async def _by_ids(collection: AsyncCollection, ids: list[str]) -> list[dict[str, Any]]:
+    # One batch of at most the two: 1.10M instructions of the database, not 1.14M.
+    query = ids[0] if len(ids) == 1 else {"$in": ids}
+    with database_errors():
+        return [doc async for doc in collection.find({"_id": query}, limit=-len(ids))]
 
 
 async def get_records(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
+
 from service.core.documents import StoredRecord
 from service.core.operations import Plan
 from service.core.queries import Order, Query
@@ -17,6 +19,7 @@ from service.store.locks import RecordLocks, settle
 from service.store.records import Hidden, Receipt, Scope
 
 T = TypeVar("T")
+HOLDER_HINTS = 20_000  # records whose form `locate` remembers (about 5 MB)
 
 
 @mapped
@@ -25,6 +28,9 @@ class Records:
 
     def __init__(self, db: Database, locks: RecordLocks) -> None:
         self._db, self._locks = db, locks
+        # Where `locate` last found each record (its holder, None: the global form), so the
+        # next read asks for that `_id` alone. A guess only: a wrong one costs a read.
+        self._holders: LRUCache[str, str | None] = LRUCache(HOLDER_HINTS)
 
     async def create(
         self,
@@ -52,7 +58,15 @@ class Records:
     ) -> StoredRecord | Hidden | None:
         """A record of a scope with global keys by key alone, whatever its form
         (service.store.records.locate)."""
-        return await records.locate(self._db, scope, key, viewer=viewer)
+        where = records.identity_id(scope, key)
+        hint = self._holders.get(where, records.UNKNOWN)
+        found = await records.locate(self._db, scope, key, viewer=viewer, hint=hint)
+        if found is None:
+            self._holders.pop(where, None)
+        else:
+            held = isinstance(found, Hidden) or found.held
+            self._holders[where] = found.project if held else None
+        return found
 
     async def hold(self, scope: Scope, key: Any, conditions: dict[str, Any]) -> bool:
         """Move the record into its project's hold while it meets `conditions`

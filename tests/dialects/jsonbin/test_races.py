@@ -152,8 +152,10 @@ async def test_a_bin_whose_listing_cannot_be_written_is_not_created(database, pr
             name=None,
             collection_id=None,
             schema_id=None,
+            hold=True,
         )
-    assert await database[RECORDS].find_one({"_id": stored_id}) is None
+    held_id = encode_key(pro.id, bins.NS, "b" * 24)
+    assert await database[RECORDS].count_documents({"_id": {"$in": [stored_id, held_id]}}) == 0
 
 
 @pytest.fixture

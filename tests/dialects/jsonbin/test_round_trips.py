@@ -40,3 +40,19 @@ async def test_versioned_put_is_two_round_trips(counted, pro):
     assert (await response.json())["metadata"]["version"] == 2
     data_commands = [name for name in commands.names if name not in ("hello", "ismaster")]
     assert data_commands == ["find", "update"]  # the read, then the claim and the swap
+
+
+@pytest.mark.parametrize("private", [True, False])
+async def test_a_keyed_read_asks_for_the_one_id_the_bin_was_last_found_under(
+    counted, pro, private
+):
+    client, commands = counted
+    bin_id = await create_bin(client, pro, {"n": 0}, **{"X-Bin-Private": str(private).lower()})
+    await client.get(f"/v3/b/{bin_id}", headers=pro.headers)  # warms caches and the hint
+    commands.names.clear()
+    commands.bodies.clear()
+    response = await client.get(f"/v3/b/{bin_id}", headers=pro.headers)
+    assert (await response.json())["record"] == {"n": 0}
+    assert commands.names == ["find"]
+    owner = pro.id if private else None
+    assert commands.bodies[0]["filter"] == {"_id": encode_key(owner, "jsonbin", bin_id)}

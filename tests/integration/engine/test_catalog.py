@@ -10,7 +10,7 @@ import pytest
 from service.core.operations import Plan, Replace
 from service.core.queries import CREATED, EVERYTHING, KEY, Eq, Meta, Order, Query, Range
 from service.errors import DefinitionChanged, RecordNotFound, RevisionMismatch
-from service.store import catalog
+from service.store import catalog, records
 from service.store.api import Store
 from service.store.catalog import Binding
 from service.store.records import Hidden, Scope, stored_id
@@ -229,3 +229,18 @@ async def test_a_held_record_is_found_by_its_holder_and_hidden_from_others(store
 async def listing_of(store, scope):
     query = Query(order=(Order(KEY),))
     return [(e["key"], e["name"]) for e in await store.records.listing(scope, query)]
+
+
+@pytest.mark.parametrize("hint", [records.UNKNOWN, None, "p1", "p2"])
+async def test_locate_finds_a_record_in_either_form_whatever_its_hint(store, engine_db, hint):
+    await store.records.create(HELD, "k1", {"n": 1}, {"name": "one"})
+    await store.records.create(GLOBAL, "k2", {"n": 2}, {"name": "two"})
+    for viewer in ("p1", "p2", None):
+        held = await records.locate(engine_db, GLOBAL, "k1", viewer=viewer, hint=hint)
+        if viewer == "p1":
+            assert held.held and held.data == {"n": 1}
+        else:
+            assert held == Hidden("k1", "p1")
+        plain = await records.locate(engine_db, GLOBAL, "k2", viewer=viewer, hint=hint)
+        assert not plain.held and plain.data == {"n": 2}
+        assert await records.locate(engine_db, GLOBAL, "k3", viewer=viewer, hint=hint) is None
