@@ -43,9 +43,7 @@ async def test_versioned_put_is_two_round_trips(counted, pro):
 
 
 @pytest.mark.parametrize("private", [True, False])
-async def test_a_keyed_read_asks_for_the_one_id_the_bin_was_last_found_under(
-    counted, pro, private
-):
+async def test_a_keyed_read_asks_for_the_one_id_the_bin_was_last_found_under(counted, pro, private):
     client, commands = counted
     bin_id = await create_bin(client, pro, {"n": 0}, **{"X-Bin-Private": str(private).lower()})
     await client.get(f"/v3/b/{bin_id}", headers=pro.headers)  # warms caches and the hint
