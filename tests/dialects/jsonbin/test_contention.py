@@ -80,17 +80,21 @@ async def two_services(db_uri, connection):
         yield running
 
 
+async def _project_with_bin(database, session, base: str) -> tuple[dict[str, str], str]:
+    """A new project's master-key header and a bin of it holding ORIGINAL."""
+    _, keys = await create_project(database, name=f"race-{uuid.uuid4().hex[:6]}")
+    master = {"X-Master-Key": keys["masterKey"]}
+    headers = {**master, "Content-Type": "application/json"}
+    async with session.post(f"{base}/v3/b", json=ORIGINAL, headers=headers) as created:
+        assert created.status == 200, await created.text()
+        return master, (await created.json())["metadata"]["id"]
+
+
 async def test_two_services_with_32_versioned_writers_each_on_one_bin_lose_nothing(
     two_services, database
 ):
     session, bases = two_services
-    _, keys = await create_project(database, name=f"race-{uuid.uuid4().hex[:6]}")
-    master = {"X-Master-Key": keys["masterKey"]}
-    async with session.post(
-        f"{bases[0]}/v3/b", json=ORIGINAL, headers={**master, "Content-Type": "application/json"}
-    ) as created:
-        assert created.status == 200, await created.text()
-        bin_id = (await created.json())["metadata"]["id"]
+    master, bin_id = await _project_with_bin(database, session, bases[0])
 
     async def put(base: str, body: Any) -> tuple[int, dict[str, Any]]:
         url = f"{base}/v3/b/{bin_id}"
@@ -132,12 +136,7 @@ async def test_two_services_with_versioned_writers_while_the_bin_moves_lose_noth
     """The bin moves out of its owner's hold and back (privacy flips) through one replica
     while both write it, versioned: every write lands with its own version."""
     session, bases = two_services
-    _, keys = await create_project(database, name=f"move-{uuid.uuid4().hex[:6]}")
-    master = {"X-Master-Key": keys["masterKey"]}
-    async with session.post(
-        f"{bases[0]}/v3/b", json=ORIGINAL, headers={**master, "Content-Type": "application/json"}
-    ) as created:
-        bin_id = (await created.json())["metadata"]["id"]
+    master, bin_id = await _project_with_bin(database, session, bases[0])
 
     async def put(base: str, body: Any) -> tuple[int, dict[str, Any]]:
         await asyncio.sleep(body["writer"] / 400)
