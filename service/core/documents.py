@@ -54,6 +54,11 @@ def encode_key(project: str | None, ns: str, key: Any) -> str:
     return _KEY_ENCODER.encode([project, ns, key])
 
 
+def key_prefix(project: str | None, ns: str) -> str:
+    """How the `_id` of every record of `project` in `ns` begins (encode_key)."""
+    return f"[{_KEY_ENCODER.encode(project)},{_STRING(ns)},"
+
+
 def encode_version_key(project: str | None, ns: str, key: Any, number: int) -> str:
     """The stored `_id` of version `number` of record `key`: one element longer than any
     record's `_id`, so the two never meet in the collection they share."""

@@ -118,18 +118,44 @@ async def set_meta(
     entry, in one transaction: concurrent changes cannot cross."""
     found = selector(scope, key)
     update = {"$set": {**changes, "updatedAt": now()}, "$inc": {"rev": 1}}
-    listed = {name: value for name, value in changes.items() if name in scope.listed}
 
     async def work(session: Any) -> None:
         result = await records_of(db, scope).update_one(found, update, session=session)
         if not result.matched_count:
             raise Conflict("the record was deleted meanwhile")
-        if listed:
-            entry = {"_id": identity_id(scope, key)}
-            await db[CATALOG].update_one(entry, {"$set": listed}, session=session)
+        await _list(db, scope, key, changes, session)
 
     async with locks.hold(scope.collection, key):  # queue here rather than conflict
         await transactions.run(db, work)
+
+
+async def release(
+    db: Database, scope: Scope, key: Any, changes: dict[str, Any], *, locks: RecordLocks
+) -> None:
+    """Move the held record `key` of `scope` (held form) back under its global `_id` with
+    metadata `changes`, and its catalog entry's, in one transaction (service.store.holding).
+    RecordNotFound when it is not held (moved or deleted meanwhile)."""
+    records = records_of(db, scope)
+
+    async def work(session: Any) -> None:
+        document = await records.find_one(selector(scope, key), session=session)
+        if document is None:
+            raise RecordNotFound("record not found", details={"id": key})
+        await holding.release(db, scope, key, document, changes, session)
+        await _list(db, scope, key, changes, session)
+
+    async with locks.hold(scope.collection, key):
+        await transactions.run(db, work)
+
+
+async def _list(
+    db: Database, scope: Scope, key: Any, changes: dict[str, Any], session: Any
+) -> None:
+    """The catalog entry's copy of the `changes` it lists, inside the caller's transaction."""
+    listed = {name: value for name, value in changes.items() if name in scope.listed}
+    if listed:
+        entry = {"_id": identity_id(scope, key)}
+        await db[CATALOG].update_one(entry, {"$set": listed}, session=session)
 
 
 async def delete(

@@ -2,9 +2,10 @@
 
 A held record lives under its project's `_id`, so its writes filter on that `_id` alone;
 its global `_id` keeps a stub naming the holder. A move rewrites the live record under the
-other `_id`, and the stub, in one transaction; the versions and the catalog entry, keyed by
-the global `_id`, stay where they are. A move bumps `rev` as every write does, so a write
-that read the record before it cannot commit on it afterwards.
+other `_id`, and the stub, in one transaction (`hold`'s own; `release` runs inside that of
+catalog.release or catalog.rebind, which write the catalog too); the versions and the
+catalog entry, keyed by the global `_id`, stay where they are. A move bumps `rev` as every
+write does, so a write that read the record before it cannot commit on it afterwards.
 
 A held record carries no copy of a definition (catalog.Binding): a copy is something a
 write must check, and a held record's write checks nothing but its `_id`. So `rebind`,
@@ -17,8 +18,7 @@ import dataclasses
 import re
 from typing import Any
 
-from service.core.documents import decode_key, encode_key
-from service.errors import RecordNotFound
+from service.core.documents import decode_key, key_prefix
 from service.store import transactions
 from service.store.client import Database
 from service.store.records import (
@@ -57,40 +57,19 @@ async def hold(db: Database, scope: Scope, key: Any, conditions: dict[str, Any])
     return await transactions.run(db, work)
 
 
-async def release(
-    db: Database, scope: Scope, key: Any, changes: dict[str, Any], *, entries: str
-) -> None:
-    """Move the held record `key` of `scope` (held form) back under its global `_id`, with
-    metadata `changes` (on its catalog entry in `entries` too), in one transaction.
-    RecordNotFound when it is not held (moved or deleted meanwhile)."""
-    records = records_of(db, scope)
-    listed = {name: value for name, value in changes.items() if name in scope.listed}
-
-    async def work(session: Any) -> None:
-        document = await records.find_one({"_id": stored_id(scope, key)}, session=session)
-        if document is None:
-            raise RecordNotFound("record not found", details={"id": key})
-        await _release(db, scope, key, document, changes, session)
-        if listed:
-            entry = {"_id": identity_id(scope, key)}
-            await db[entries].update_one(entry, {"$set": listed}, session=session)
-
-    await transactions.run(db, work)
-
-
 async def release_bound(db: Database, scope: Scope, bound: dict[str, Any], session: Any) -> None:
     """Inside the caller's transaction: release every held record of the project among
     those `bound` selects (scope: the global form)."""
     if not scope.global_keys:
         return  # only records with global keys can be held
     held = dataclasses.replace(scope, held=True)
-    mine = {"$regex": "^" + re.escape(_held_prefix(held))}
+    mine = {"$regex": "^" + re.escape(key_prefix(scope.project, scope.ns))}
     found = records_of(db, scope).find({**bound, "_id": mine}, session=session)
     async for document in found:
-        await _release(db, held, decode_key(document["_id"]), document, {}, session)
+        await release(db, held, decode_key(document["_id"]), document, {}, session)
 
 
-async def _release(
+async def release(
     db: Database,
     scope: Scope,
     key: Any,
@@ -98,15 +77,11 @@ async def _release(
     changes: dict[str, Any],
     session: Any,
 ) -> None:
-    """The held `document` back under its global `_id`, replacing its stub."""
+    """Inside the caller's transaction: the held `document` (record `key` of `scope`, held
+    form) back under its global `_id` with metadata `changes`, replacing its stub."""
     records = records_of(db, scope)
     identity = identity_id(scope, key)
     await records.replace_one(
         {"_id": identity}, _moved(document, identity, changes), session=session
     )
     await records.delete_one({"_id": document["_id"]}, session=session)
-
-
-def _held_prefix(scope: Scope) -> str:
-    """How the `_id` of every record the scope's project holds in its namespace begins."""
-    return encode_key(scope.project, scope.ns, "")[: -len('""]')]

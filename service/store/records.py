@@ -231,18 +231,17 @@ async def create_record(
 
 
 async def get_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> StoredRecord:
-    with database_errors():
-        document = await records_of(database, scope).find_one(selector(scope, record_id))
-    if document is None:
+    found = await find_record(database, scope, record_id)
+    if found is None:
         raise RecordNotFound("record not found", details={"id": record_id})
-    return record_from(document, record_id)
+    return found
 
 
 async def find_record(database: AsyncDatabase, scope: Scope, record_id: Any) -> StoredRecord | None:
-    """The record, or None; with global keys, whichever project owns it."""
-    query = {"_id": stored_id(scope, record_id)}  # with global keys: whoever owns it
+    """The scope's record, or None (a record of global keys by key alone, whoever owns it
+    and in whichever form: `locate`)."""
     with database_errors():
-        document = await records_of(database, scope).find_one(query)
+        document = await records_of(database, scope).find_one(selector(scope, record_id))
     return None if document is None else record_from(document, record_id)
 
 

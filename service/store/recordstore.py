@@ -71,11 +71,15 @@ class Records:
     async def hold(self, scope: Scope, key: Any, conditions: dict[str, Any]) -> bool:
         """Move the record into its project's hold while it meets `conditions`
         (service.store.holding)."""
-        return await holding.hold(self._db, scope, key, conditions)
+        moved = await holding.hold(self._db, scope, key, conditions)
+        if moved:  # where the next read finds it
+            self._holders[records.identity_id(scope, key)] = scope.project
+        return moved
 
     async def release(self, scope: Scope, key: Any, changes: dict[str, Any]) -> None:
         """Move a held record back to its global form, with metadata `changes`."""
-        await holding.release(self._db, scope, key, changes, entries=catalog.CATALOG)
+        await catalog.release(self._db, scope, key, changes, locks=self._locks)
+        self._holders[records.identity_id(scope, key)] = None
 
     async def get_many(self, scope: Scope, keys: Sequence[Any]) -> list[StoredRecord]:
         return await records.get_records(self._db, scope, keys)

@@ -10,6 +10,7 @@ from aiohttp import web
 from service.dialects.jsonbin import auth, binrecords, headers, messages
 from service.dialects.jsonbin.plans import charge
 from service.errors import NotFound, Unauthorized
+from service.store.api import Store
 from service.store.projects import Project
 from service.web.appkeys import STORE
 from service.web.origins import check_owner_origin
@@ -30,8 +31,13 @@ async def owned_bin(request: web.Request, grant: str) -> dict[str, Any]:
         invalid=messages.MASTER_KEY_INVALID,
     )
     await charge(request, project)
-    doc = await binrecords.find_bin(request.app[STORE], bin_id_of(request), project.id)
-    if doc is None or doc["project"] != project.id:
+    return await bin_of(request.app[STORE], bin_id_of(request), project.id)
+
+
+async def bin_of(store: Store, bin_id: str, project_id: str) -> dict[str, Any]:
+    """The bin if it is `project_id`'s; 404 with JSONBin's wording for anyone else's."""
+    doc = await binrecords.find_bin(store, bin_id, project_id)
+    if doc is None or doc["project"] != project_id:
         raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN)
     return doc
 

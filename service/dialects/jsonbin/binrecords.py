@@ -56,14 +56,14 @@ def view(record: StoredRecord) -> dict[str, Any]:
         "collectionId": record.meta.get("collectionId"),
         "schemaDocId": record.meta.get("schemaDocId"),
         "held": record.held,
-        "hidden": False,
         "stored": record,
     }
 
 
 def _hidden_view(found: Hidden) -> dict[str, Any]:
-    """A held bin as anyone but its owner finds it: a private bin of that project."""
-    return {"_id": found.id, "project": found.project, "private": True, "hidden": True}
+    """A held bin as anyone but its owner finds it: a private bin of that project, all
+    that their refusals need."""
+    return {"_id": found.id, "project": found.project, "private": True}
 
 
 def holdable(doc: dict[str, Any]) -> bool:

@@ -8,7 +8,13 @@ from aiohttp import web
 from bson import ObjectId
 
 from service.dialects.jsonbin import auth, binrecords, headers, jsonpaths, messages, render
-from service.dialects.jsonbin.binaccess import bin_id_of, owned_bin, owner_of, readable_bin
+from service.dialects.jsonbin.binaccess import (
+    bin_id_of,
+    bin_of,
+    owned_bin,
+    owner_of,
+    readable_bin,
+)
 from service.dialects.jsonbin.collections import cached_collection, forget_collection
 from service.dialects.jsonbin.plans import affordable, charge, check_size, count_served
 from service.dialects.jsonbin.schemadocs import cached_schema
@@ -291,8 +297,5 @@ async def _change_meta(request: web.Request, doc: dict[str, Any], changes: dict[
             await binrecords.set_meta(store, doc, changes, hold=holds_bins(request))
             return
         except Conflict:
-            found = await binrecords.find_bin(store, doc["_id"], doc["project"])
-            if found is None or found["project"] != doc["project"]:
-                raise NotFound(messages.BIN_NOT_FOUND_OR_FOREIGN) from None
-            doc = found
+            doc = await bin_of(store, doc["_id"], doc["project"])
     raise overloaded("the bin kept moving; try again")
