@@ -36,8 +36,9 @@ from service.core.documents import (
 from service.core.fieldnames import prepare
 from service.core.operations import Plan
 from service.core.queries import Query
-from service.errors import RecordHubError, RecordNotFound
+from service.errors import LimitExceeded, RecordHubError, RecordNotFound
 from service.store.errors import database_errors
+from service.store.lastwrites import LastWrites
 from service.store.locks import overloaded
 from service.store.queries import Rendered, render
 
@@ -354,14 +355,19 @@ async def try_plan(database: AsyncDatabase, scope: Scope, record_id: Any, plan: 
 
 
 async def apply_plan_and_read(
-    database: AsyncDatabase, scope: Scope, record_id: Any, plan: Plan
+    database: AsyncDatabase,
+    scope: Scope,
+    record_id: Any,
+    plan: Plan,
+    last: LastWrites | None = None,
 ) -> StoredRecord:
     """Apply `plan` and return the record as it then stands: two round trips (the write,
-    then a read; or for a pipeline that can be swapped, the read, then the write)."""
+    then a read; or for a pipeline that can be swapped, the read, then the write), one for
+    a swap that starts from the document this replica's last swap left (`last`)."""
     compiled = compile_plan(plan, now=now())
     collection = records_of(database, scope)
     if compiled.swap is not None:
-        swapped = await _read_and_swap(collection, scope, record_id, compiled)
+        swapped = await _read_and_swap(collection, scope, record_id, compiled, last)
         if swapped is not None:
             return swapped
     await write_compiled(collection, scope, record_id, compiled)
@@ -369,12 +375,26 @@ async def apply_plan_and_read(
 
 
 async def _read_and_swap(
-    collection: AsyncCollection, scope: Scope, record_id: Any, compiled: CompiledUpdate
+    collection: AsyncCollection,
+    scope: Scope,
+    record_id: Any,
+    compiled: CompiledUpdate,
+    last: LastWrites | None,
 ) -> StoredRecord | None:
     """The pipeline's update computed here from the record as read, and written as
     operators guarded by its revision: SecantusDB evaluates a pipeline in Python, at
     about twice the database's CPU of the read and the operators together. None when
-    another writer got in first; the caller then writes the pipeline, atomic on its own."""
+    another writer got in first; the caller then writes the pipeline, atomic on its own.
+    With `last` trusting what this replica's previous swap left, that is the record as
+    read, and the read is skipped unless the guarded write misses."""
+    key = (scope.collection, stored_id(scope, record_id))
+    known = None if last is None else last.known(key)
+    if known is not None and last is not None:
+        after = await _swap_from(collection, scope, record_id, compiled, known)
+        if after is not None:
+            last.wrote(key, after, None)
+            return record_from(after, record_id)
+        last.distrust(key)
     query = selector(scope, record_id)
     with database_errors():
         document = await collection.find_one(query)
@@ -386,7 +406,36 @@ async def _read_and_swap(
     with database_errors():
         guarded = selector(scope, record_id, {"rev": document["rev"]})
         result = await collection.update_one(guarded, update)
-    return record_from(after, record_id) if result.matched_count else None
+    if last is not None:
+        if result.matched_count:
+            last.wrote(key, after, document)
+        else:
+            last.distrust(key)  # the caller's pipeline lands on someone else's write
+    if not result.matched_count:
+        return None
+    return record_from(after, record_id)
+
+
+async def _swap_from(
+    collection: AsyncCollection,
+    scope: Scope,
+    record_id: Any,
+    compiled: CompiledUpdate,
+    known: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The swap computed from `known` and written guarded by its revision and creation
+    time; the document it left, or None when it missed or `known` would refuse the plan
+    (which a read must then confirm)."""
+    if _refusal(compiled, record_id, known) is not None:
+        return None
+    try:
+        update, after = compiled.swapped(known)
+    except LimitExceeded:
+        return None
+    same = {"rev": known["rev"], "createdAt": known["createdAt"]}
+    with database_errors():
+        result = await collection.update_one(selector(scope, record_id, same), update)
+    return after if result.matched_count else None
 
 
 async def write_compiled(

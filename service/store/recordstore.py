@@ -15,6 +15,7 @@ from service.store import batches, bulk, catalog, holding, records, selections, 
 from service.store.catalog import Binding
 from service.store.client import Database
 from service.store.errors import mapped
+from service.store.lastwrites import LastWrites
 from service.store.locks import RecordLocks, settle
 from service.store.records import Hidden, Receipt, Scope
 
@@ -31,6 +32,7 @@ class Records:
         # Where `locate` last found each record (its holder, None: the global form), so the
         # next read asks for that `_id` alone. A guess only: a wrong one costs a read.
         self._holders: LRUCache[str, str | None] = LRUCache(HOLDER_HINTS)
+        self._last = LastWrites()  # what this replica's swaps left (service.store.lastwrites)
 
     async def create(
         self,
@@ -95,7 +97,7 @@ class Records:
         return await records.apply_plan(self._db, scope, key, plan)
 
     async def apply_and_read(self, scope: Scope, key: Any, plan: Plan) -> StoredRecord:
-        return await records.apply_plan_and_read(self._db, scope, key, plan)
+        return await records.apply_plan_and_read(self._db, scope, key, plan, self._last)
 
     async def try_apply(self, scope: Scope, key: Any, plan: Plan) -> bool:
         """One write, no read: False when the filter misses, for whatever reason."""

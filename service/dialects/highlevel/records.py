@@ -37,9 +37,10 @@ async def update_record(request: web.Request, ctx: Context, project: Project) ->
     """The seed: partial properties, null removes, {add, remove} in one atomic write.
 
     Round trips with the object's fields cached: two (the read, then the write guarded by
-    its revision; a pipeline write and a read when another writer got in between); a
-    refused limit costs one more read, only to word the 422. Create, get and delete cost
-    one each.
+    its revision; a pipeline write and a read when another writer got in between), or one
+    once this replica has seen that nobody else writes the record (the guarded write
+    alone, from the document its last write left: service.store.lastwrites); a refused
+    limit costs one more read, only to word the 422. Create, get and delete cost one each.
     """
     key = params.object_key(request)
     record_id = params.record_id(request)

@@ -24,7 +24,15 @@ from service.core.operations import (
 )
 from service.core.rendering import MAX_OPERATOR_PATHS
 from service.errors import RecordHubError
-from service.store.records import apply_plan, apply_plan_and_read, create_record, get_record
+from service.store.lastwrites import LastWrites
+from service.store.records import (
+    apply_plan,
+    apply_plan_and_read,
+    create_record,
+    get_record,
+    records_of,
+    stored_id,
+)
 
 from . import model
 
@@ -121,19 +129,32 @@ def cases(draw: st.DrawFn) -> tuple[object, Plan]:
 
 @examples(100)
 @given(case=cases())
-@pytest.mark.parametrize("read_back", [False, True], ids=["write", "write and read back"])
+@pytest.mark.parametrize(
+    "read_back, remembered",
+    [(False, False), (True, False), (True, True)],
+    ids=["write", "write and read back", "read back from the remembered record"],
+)
 async def test_engine_applies_plans_exactly_as_the_reference_model(
-    engine_db, scope, case, read_back
+    engine_db, scope, case, read_back, remembered
 ):
-    """With `read_back`, a pipeline plan takes the read, compute, guarded-write path."""
-    await agrees_with_model(engine_db, scope, *case, read_back=read_back)
+    """With `read_back`, a pipeline plan takes the read, compute, guarded-write path; with
+    `remembered`, it starts from the record as this replica's last swap would have left it
+    (service.store.lastwrites), skipping the read."""
+    await agrees_with_model(engine_db, scope, *case, read_back=read_back, remembered=remembered)
 
 
-async def agrees_with_model(db, scope, content: object, plan: Plan, *, read_back: bool) -> None:
+async def agrees_with_model(
+    db, scope, content: object, plan: Plan, *, read_back: bool, remembered: bool = False
+) -> None:
     """`plan` on a record holding `content` does what the model says, or fails as it says;
     a read-back answers the record as stored."""
     record_id = uuid.uuid4().hex  # one collection for all examples, a record each
     await create_record(db, scope, record_id, content)
+    last = None
+    if remembered:
+        key = (scope.collection, stored_id(scope, record_id))
+        last = LastWrites()
+        last.wrote(key, await records_of(db, scope).find_one({"_id": key[1]}), read=None)
     try:
         expected, expected_error = model.apply(content, 0, plan), None
     except RecordHubError as exc:
@@ -141,7 +162,7 @@ async def agrees_with_model(db, scope, content: object, plan: Plan, *, read_back
     answered = None
     try:
         if read_back:
-            answered = await apply_plan_and_read(db, scope, record_id, plan)
+            answered = await apply_plan_and_read(db, scope, record_id, plan, last)
         else:
             await apply_plan(db, scope, record_id, plan)
         error = None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from service.core.operations import Add, Inc, Merge, Plan, Remove, Replace
+import asyncio
+
+from service.core.operations import Add, Inc, Limit, Merge, Plan, Preconditions, Remove, Replace
 from service.store.batches import update_ids
+from service.store.lastwrites import LastWrites
 from service.store.records import (
     apply_plan,
     apply_plan_and_read,
     create_record,
+    delete_record,
     get_record,
     now,
     stored_id,
@@ -35,6 +39,60 @@ async def test_add_and_remove_on_one_array_read_back_is_a_read_then_a_guarded_wr
     assert commands.names == ["find", "update"]
     assert stored.data == {"f": [2, 3]} and stored.rev == 1
     assert (await get_record(db, scope, "r")) == stored
+
+
+async def test_a_swap_starts_from_what_this_replica_left_once_a_read_shows_the_record_quiet(
+    counted, scope
+):
+    db, commands = counted
+    await create_record(db, scope, "r", {"f": [0]})
+    one, other = LastWrites(), LastWrites()  # two replicas' memories
+    expected = [0]
+
+    async def swap(last: LastWrites, n: int) -> list[str]:
+        expected[:] = [v for v in expected if v != n - 1] + ([] if n in expected else [n])
+        commands.names.clear()
+        plan = Plan([Add(("f",), [n]), Remove(("f",), [n - 1])])
+        stored = await apply_plan_and_read(db, scope, "r", plan, last)
+        assert stored == await get_record(db, scope, "r")  # the answer is the record
+        assert stored.data["f"] == expected
+        return commands.names[:-1]  # without the check's own read
+
+    assert await swap(one, 1) == ["find", "update"]  # first sight: read
+    assert await swap(one, 2) == ["find", "update"]  # the read finds it as left: trusted
+    assert await swap(one, 3) == ["update"]
+    assert await swap(one, 4) == ["update"]
+    assert await swap(other, 5) == ["find", "update"]  # another replica writes
+    assert await swap(one, 6) == ["update", "find", "update"]  # the guess misses once
+    assert await swap(one, 7) == ["find", "update"]  # and reads until the record is quiet
+    assert await swap(one, 8) == ["update"]
+    # Made again under the same key and written up to the same revision: not the record
+    # remembered, whose creation time the guard names.
+    await delete_record(db, scope, "r")
+    await asyncio.sleep(0.002)  # creation times are milliseconds
+    await create_record(db, scope, "r", {"f": [7]})
+    expected[:] = [7]
+    for _ in range(8):
+        await apply_plan(db, scope, "r", Plan([Inc(("n",), 1)]))
+    assert (await get_record(db, scope, "r")).rev == 8
+    assert await swap(one, 8) == ["update", "find", "update"]
+    assert (await get_record(db, scope, "r")).data == {"f": [8], "n": 8}
+
+
+async def test_a_remembered_document_that_would_refuse_the_plan_is_checked_by_a_read(
+    counted, scope
+):
+    db, commands = counted
+    await create_record(db, scope, "r", {"f": [1]})
+    last = LastWrites()
+    plan = Plan([Add(("f",), [2]), Remove(("f",), [1])], Preconditions(limits=[Limit(("f",), 1)]))
+    for _ in range(2):
+        await apply_plan_and_read(db, scope, "r", plan, last)  # [2], then trusted
+    await apply_plan(db, scope, "r", Plan([Replace({"f": []})]))  # unseen by `last`
+    commands.names.clear()
+    grow = Plan([Add(("f",), [3]), Remove(("f",), [9])], Preconditions(limits=[Limit(("f",), 1)]))
+    stored = await apply_plan_and_read(db, scope, "r", grow, last)  # [2, 3] would be over
+    assert commands.names == ["find", "update"] and stored.data == {"f": [3]}
 
 
 async def test_a_nested_merge_is_one_dotted_update_unless_the_record_disagrees(counted, scope):

@@ -1,0 +1,88 @@
+"""What this replica last wrote to each record by a swap, so that its next swap of the record
+can start from that document instead of reading it (one round trip instead of two).
+
+A swap (service.store.records) reads a record, computes the write from it and lands it
+guarded by the revision it read. The document it leaves is known here exactly: it is the
+`after` the swap computed. When the record is next written through this replica and nobody
+else wrote it meanwhile, the read would return that same document, so the write can be
+computed from it and sent guarded as before; the guard also names `createdAt`, so a record
+deleted and made again under the same key never passes for the one remembered.
+
+A remembered document is only trusted once this replica has seen, by a read, that the
+record was not written by anyone else between two of its own swaps: a record written
+through several replicas in turn keeps reading first (two round trips, as without this),
+and a trusted guess that turns out wrong (another writer got in) costs one guarded write
+that misses, after which the record reads first again until a read shows it quiet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from cachetools import LRUCache
+
+# Records remembered, and the largest document remembered (approximately, in bytes of its
+# strings plus a fixed cost per value): at most about 16 MB in all.
+LAST_WRITES = 2_000
+MAX_DOCUMENT = 8 * 1024
+_PER_VALUE = 64  # about what a small Python value and its slot cost
+
+
+class _Written(NamedTuple):
+    document: dict[str, Any]
+    trusted: bool
+
+
+class LastWrites:
+    """The documents this replica's swaps left, by (collection, `_id`)."""
+
+    def __init__(self, entries: int = LAST_WRITES, largest: int = MAX_DOCUMENT) -> None:
+        self._kept: LRUCache[tuple[str, str], _Written] = LRUCache(entries)
+        self._largest = largest
+
+    def known(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        """The record as this replica's last swap left it, when trusted to be unchanged."""
+        written = self._kept.get(key)
+        return written.document if written is not None and written.trusted else None
+
+    def wrote(
+        self, key: tuple[str, str], after: dict[str, Any], read: dict[str, Any] | None
+    ) -> None:
+        """A swap of the record landed, leaving `after`; computed from `read`, the record
+        as just read, or (None) from the known document. Trusted from now on when the
+        read found the record as this replica had left it."""
+        earlier = self._kept.get(key)
+        trusted = read is None or (
+            earlier is not None
+            and earlier.document["rev"] == read["rev"]
+            and earlier.document.get("createdAt") == read.get("createdAt")
+        )
+        if _size_within(after.get("data"), self._largest) < 0:
+            self._kept.pop(key, None)
+        else:
+            self._kept[key] = _Written(after, trusted)
+
+    def distrust(self, key: tuple[str, str]) -> None:
+        """Someone else wrote the record: read it before the next swap."""
+        written = self._kept.get(key)
+        if written is not None:
+            self._kept[key] = written._replace(trusted=False)
+
+
+def _size_within(value: Any, budget: int) -> int:
+    """`budget` less the approximate size of `value`; negative (and stopped early) once it
+    is exceeded."""
+    budget -= _PER_VALUE
+    if isinstance(value, str | bytes):
+        return budget - len(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            budget = _size_within(item, budget - len(key))
+            if budget < 0:
+                break
+    elif isinstance(value, list):
+        for item in value:
+            budget = _size_within(item, budget)
+            if budget < 0:
+                break
+    return budget
