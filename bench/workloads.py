@@ -97,7 +97,8 @@ def workloads(given: dict[str, Provisioned]) -> list[Workload]:
                 lambda p: (bins(p), {**p.keys, "X-Bin-Versioning": "true"}),
             ),
             "the floor does the same logical update (#15); RecordHub's is a read, then the "
-            "claim of the version slot and the swap in one command",
+            "claim of the version slot and the swap in one command, or (each worker's bin "
+            "written by this replica alone) that command alone from the remembered bin",
         ),
         Workload(
             "HighLevel update",
@@ -105,7 +106,8 @@ def workloads(given: dict[str, Provisioned]) -> list[Workload]:
             HL_UPDATE,
             "2 ops (update_one + find_one)",
             calls([f"/two/{r}" for r in ids.hl_records], lambda p: (hl_records(p), p.hl_headers)),
-            "add/remove on two multi-value fields and three scalar properties",
+            "add/remove on two multi-value fields and three scalar properties; RecordHub's "
+            "is the read and the guarded write, or the write alone from the remembered record",
             floor_cpu=1.3,
         ),
         Workload(

@@ -155,7 +155,22 @@ def render_swap(
     for target, patch in body.merges.items():
         values[target] = merged(_field_value(document, target)[1], patch)
     update = render_operators(replace(body, values=values, arrays={}, merges={}), top, None)
-    # Objects on the written paths are copied, the rest shared: `document` stays as read.
+    after = applied(document, update)
+    if body.paths > MAX_OPERATOR_PATHS:  # too many paths for operators: the content whole
+        update = render_operators(Body(values={CONTENT: after[CONTENT]}), top, None)
+    return update, after, within
+
+
+def computable(update: dict[str, Any]) -> bool:
+    """Whether `applied` can compute what the operator `update` does: it sets and removes
+    fields and bumps `rev`, nothing else."""
+    return update.get("$inc") == {"rev": 1} and set(update) <= {"$set", "$unset", "$inc"}
+
+
+def applied(document: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`document` as an operator update of `$set`, `$unset` and the `rev` increment leaves
+    it (the update's guards held, so every object on its paths is an object or absent).
+    Objects on the written paths are copied, the rest shared: `document` stays as read."""
     after = dict(document)
     copies: set[int] = {id(after)}
     for target, value in update["$set"].items():
@@ -166,9 +181,7 @@ def render_swap(
             *parents, last = target.split(".")
             del _copied_path(after, parents, copies)[last]
     after["rev"] += 1
-    if body.paths > MAX_OPERATOR_PATHS:  # too many paths for operators: the content whole
-        update = render_operators(Body(values={CONTENT: after[CONTENT]}), top, None)
-    return update, after, within
+    return after
 
 
 def merged(current: Any, patch: dict[str, Any]) -> Any:

@@ -1,10 +1,10 @@
-"""What this replica last wrote to each record by a swap, so that its next swap of the record
-can start from that document instead of reading it (one round trip instead of two).
+"""What this replica's writes left in each record, so that its next write of the record can
+start from that document instead of reading it (one round trip instead of two).
 
-A swap (service.store.records) reads a record, computes the write from it and lands it
-guarded by the revision it read. The document it leaves is known here exactly: it is the
-`after` the swap computed. When the record is next written through this replica and nobody
-else wrote it meanwhile, the read would return that same document, so the write can be
+A swap (service.store.records) and a versioned write (service.store.versions) read a record,
+compute the write from it and land it guarded by the revision they read, so the document
+they leave is known here exactly. When the record is next written through this replica and
+nobody else wrote it meanwhile, a read would return that same document, so the write can be
 computed from it and sent guarded as before; the guard also names `createdAt`, so a record
 deleted and made again under the same key never passes for the one remembered.
 
@@ -34,21 +34,21 @@ class _Written(NamedTuple):
 
 
 class LastWrites:
-    """The documents this replica's swaps left, by (collection, `_id`)."""
+    """The documents this replica's writes left, by (collection, identity `_id`)."""
 
     def __init__(self, entries: int = LAST_WRITES, largest: int = MAX_DOCUMENT) -> None:
         self._kept: LRUCache[tuple[str, str], _Written] = LRUCache(entries)
         self._largest = largest
 
     def known(self, key: tuple[str, str]) -> dict[str, Any] | None:
-        """The record as this replica's last swap left it, when trusted to be unchanged."""
+        """The record as this replica's last write left it, when trusted to be unchanged."""
         written = self._kept.get(key)
         return written.document if written is not None and written.trusted else None
 
     def wrote(
         self, key: tuple[str, str], after: dict[str, Any], read: dict[str, Any] | None
     ) -> None:
-        """A swap of the record landed, leaving `after`; computed from `read`, the record
+        """A write of the record landed, leaving `after`; computed from `read`, the record
         as just read, or (None) from the known document. Trusted from now on when the
         read found the record as this replica had left it."""
         earlier = self._kept.get(key)

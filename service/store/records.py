@@ -122,6 +122,11 @@ def identity_id(scope: Scope, key: Any) -> str:
     return encode_key(None if scope.global_keys else scope.project, scope.ns, key)
 
 
+def written_key(scope: Scope, key: Any) -> tuple[str, str]:
+    """What service.store.lastwrites remembers record `key` of `scope` by."""
+    return scope.collection, identity_id(scope, key)
+
+
 def stub(scope: Scope, key: Any) -> dict[str, Any]:
     """What a held record leaves under its global `_id`."""
     return {"_id": identity_id(scope, key), HOLDER: scope.project}
@@ -387,7 +392,7 @@ async def _read_and_swap(
     another writer got in first; the caller then writes the pipeline, atomic on its own.
     With `last` trusting what this replica's previous swap left, that is the record as
     read, and the read is skipped unless the guarded write misses."""
-    key = (scope.collection, stored_id(scope, record_id))
+    key = written_key(scope, record_id)
     known = None if last is None else last.known(key)
     if known is not None and last is not None:
         after = await _swap_from(collection, scope, record_id, compiled, known)

@@ -32,7 +32,7 @@ class Records:
         # Where `locate` last found each record (its holder, None: the global form), so the
         # next read asks for that `_id` alone. A guess only: a wrong one costs a read.
         self._holders: LRUCache[str, str | None] = LRUCache(HOLDER_HINTS)
-        self._last = LastWrites()  # what this replica's swaps left (service.store.lastwrites)
+        self._last = LastWrites()  # what this replica's writes left (service.store.lastwrites)
 
     async def create(
         self,
@@ -105,8 +105,35 @@ class Records:
 
     async def settle(self, scope: Scope, key: Any, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run `attempt` (read, decide, write once) under the record's lock, again after
-        each contended miss (service.store.locks)."""
-        return await settle(self._locks, scope.collection, key, attempt)
+        each contended miss (service.store.locks). An attempt may start from the record
+        this replica remembers (`remembered`) instead of a read; if it fails, for any
+        reason, it may have decided from a record another writer has changed since (a
+        contended miss, or a refusal), so it is run again from a read."""
+        written = records.written_key(scope, key)
+
+        async def watched() -> T:
+            if self._last.known(written) is None:
+                return await attempt()
+            try:
+                return await attempt()
+            except Exception:
+                self._last.distrust(written)
+                return await attempt()
+            except BaseException:
+                self._last.distrust(written)
+                raise
+
+        return await settle(self._locks, scope.collection, key, watched)
+
+    def remembered(self, scope: Scope, key: Any, viewer: str) -> StoredRecord | None:
+        """Record `key` as this replica's last write left it, while trusted to be unchanged
+        (service.store.lastwrites) and `viewer`'s own: a writer under `settle` may start
+        from it instead of a read, as its write is guarded by the revision."""
+        document = self._last.known(records.written_key(scope, key))
+        if document is None or document.get("project") != viewer:
+            return None
+        held = document["_id"] != records.identity_id(scope, key)
+        return records.record_from(document, key, held=held)
 
     async def apply_versioned(
         self, scope: Scope, key: Any, plan: Plan
@@ -116,8 +143,17 @@ class Records:
     async def apply_versioned_once(
         self, scope: Scope, live: StoredRecord, plan: Plan
     ) -> versions.VersionedReceipt:
-        """One attempt from `live`, read just before under `settle`."""
-        return await versions.apply_versioned_once(self._db, scope, live.id, plan, live=live.source)
+        """One attempt from `live`, read just before under `settle` or `remembered`; the
+        document it leaves is remembered."""
+        key = records.written_key(scope, live.id)
+        source = live.source
+        remembered = source is not None and source is self._last.known(key)
+        receipt = await versions.apply_versioned_once(
+            self._db, scope, live.id, plan, live=source, remembered=remembered
+        )
+        if receipt.document is not None:
+            self._last.wrote(key, receipt.document, None if remembered else source)
+        return receipt
 
     async def read_version(self, scope: Scope, key: Any, number: int) -> versions.StoredVersion:
         return await versions.read_version(self._db, scope, key, number)

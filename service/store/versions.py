@@ -12,7 +12,8 @@ the versions that exist; a version document numbered above it is an orphan of an
 interrupted write and is treated as absent.
 
 Protocol (2 round trips when uncontended, neither of which grows with the history):
-  1. read the live record: content C, version n, rev r;
+  1. read the live record: content C, version n, rev r (or take it as this replica's last
+     write left it, when that is trusted: service.store.lastwrites; then 1 round trip);
   2. one ordered update command of two statements (the slot and the record share a
      collection, so they can):
      a. claim slot n+1: upsert {version n+1, data C, baseRev r} where the slot is absent
@@ -54,6 +55,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 from pymongo.results import BulkWriteResult
 
+from service.core import rendering
 from service.core.compiled import CompiledUpdate, revision_mismatch
 from service.core.compiler import compile_plan
 from service.core.documents import content_of, decode_identity, decode_key, encode_version_key
@@ -82,6 +84,8 @@ class VersionedReceipt:
     version: int  # the number the replaced content was archived under
     rev: int
     updated_at: datetime
+    # The record as the write left it, when the attempt started from a whole document.
+    document: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,12 +133,18 @@ async def apply_versioned_once(
     plan: Plan,
     *,
     live: dict[str, Any] | None = None,
+    remembered: bool = False,
 ) -> VersionedReceipt:
     """One attempt of the protocol; `contended()` when another writer got in first.
 
-    `live` is the stored document (data, rev, version, keysEscaped) when the caller has
-    just read it (under the record's lock): the attempt then starts from it.
+    `live` is the stored document when the caller has just read it (under the record's
+    lock), or is `remembered` as this replica's last write left it
+    (service.store.lastwrites): the attempt then starts from it, and the receipt holds the
+    document it leaves. A remembered document is to the protocol what a slow writer's read
+    is: the swap misses on its revision (and, for a record made again under the same key,
+    on its creation time), and its claim leaves an orphan slot or the same content again.
     """
+    given = live is not None
     if live is None:
         live = await _read_live(database, scope, record_id)
     rev, number = live["rev"], live.get("version", 0) + 1
@@ -146,8 +156,13 @@ async def apply_versioned_once(
     error = compiled.explain(rev, content_of(live))  # fail early, before claiming
     if error is not None:
         raise error
-    await _claim_and_swap(records_of(database, scope), scope, record_id, live, compiled, moment)
-    return VersionedReceipt(record_id, number, rev + 1, moment)
+    same = {"createdAt": live["createdAt"]} if remembered else {}
+    collection = records_of(database, scope)
+    await _claim_and_swap(collection, scope, record_id, live, compiled, moment, same)
+    update, after = compiled.update, None
+    if given and isinstance(update, dict) and rendering.computable(update):
+        after = rendering.applied(live, update)
+    return VersionedReceipt(record_id, number, rev + 1, moment, after)
 
 
 async def _claim_and_swap(
@@ -157,9 +172,11 @@ async def _claim_and_swap(
     live: dict[str, Any],
     compiled: CompiledUpdate,
     at: datetime,
+    same: dict[str, Any],
 ) -> None:
     """Statements (a) and (b) of the protocol in one ordered update command: the slot
-    inserted where it is absent (the common case), else claimed as (a) says."""
+    inserted where it is absent (the common case), else claimed as (a) says; the swap
+    also requires the fields `same` holds."""
     number = live.get("version", 0) + 1
     claimed = slot_id(scope, record_id, number)
     slot = {"project": scope.project, "version": number, "data": live.get("data")}
@@ -167,7 +184,7 @@ async def _claim_and_swap(
     if live.get("keysEscaped"):
         slot["keysEscaped"] = True
     swap = UpdateOne(
-        narrowed(_swap_selector(scope, record_id, live), compiled.filter), compiled.update
+        narrowed(_swap_selector(scope, record_id, live), compiled.filter | same), compiled.update
     )
     # First as an upsert whose filter matches nothing, so it inserts the slot where it is
     # absent and stops the command on the `_id` index where it is not: (a) for an absent

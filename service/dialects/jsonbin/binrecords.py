@@ -97,9 +97,16 @@ async def create_bin(
     return view(stored)
 
 
-async def find_bin(store: Store, bin_id: str, viewer: str | None = None) -> dict[str, Any] | None:
+async def find_bin(
+    store: Store, bin_id: str, viewer: str | None = None, *, to_write: bool = False
+) -> dict[str, Any] | None:
     """A bin by id whoever owns it; a held bin's content only for its owner (`viewer`,
-    the caller's project)."""
+    the caller's project). `to_write` (under `settle`): the owner's bin as this replica's
+    last write left it, when trusted unchanged, instead of a read (Records.remembered)."""
+    if to_write and viewer is not None:
+        known = store.records.remembered(_ANY_OWNERS, bin_id, viewer)
+        if known is not None:
+            return view(known)
     for _ in range(_MOVE_READS):
         found = await store.records.locate(_ANY_OWNERS, bin_id, viewer=viewer)
         if found is None:

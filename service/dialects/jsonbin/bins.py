@@ -221,7 +221,8 @@ async def _update_slow_path(
     """One attempt: read the bin, then decide by its owner's rules who may write, whether
     to version and which schema applies, and write once (Records.settle retries)."""
     store = request.app[STORE]
-    doc = await binrecords.find_bin(store, bin_id, None if caller is None else caller.id)
+    viewer = None if caller is None else caller.id
+    doc = await binrecords.find_bin(store, bin_id, viewer, to_write=True)
     if doc is None:
         raise NotFound(messages.BIN_NOT_FOUND)
     owned = caller is not None and caller.id == doc["project"]

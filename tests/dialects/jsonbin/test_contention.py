@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from service.app import create_app
 from service.dialects.jsonbin import messages
 from service.store import locks as store_locks
 from service.store import versions
@@ -17,6 +18,7 @@ from service.store.locks import contended
 from service.store.projects import create_project
 from service.web.appkeys import STORE
 from tests.dialects.jsonbin.conftest import create_bin
+from tests.dialects.jsonbin.test_collections_schemas_keys import make_collection, make_schema
 from tests.services import replicas
 
 ORIGINAL = {"writer": "original"}
@@ -163,3 +165,30 @@ async def test_two_services_with_versioned_writers_while_the_bin_moves_lose_noth
     count, records, latest = await history(get, bin_id, master)
     assert count == 32
     assert_each_body_once(outcomes, bodies, records, latest)
+
+
+async def test_a_replica_decides_from_a_read_when_the_bin_it_remembers_changed_elsewhere(
+    client, aiohttp_client, database, settings, pro
+):
+    """A versioned PUT may start from the bin as this replica's last write left it
+    (service.store.lastwrites); when another replica removed the collection's schema
+    meanwhile, the body that schema refused must not be refused from that memory."""
+    other = await aiohttp_client(create_app(settings, database=database))
+    cid = await make_collection(client, pro)
+    sid = await make_schema(client, pro)
+    bin_id = await create_bin(client, pro, {"username": "ann"}, **{"X-Collection-Id": cid})
+    schema = {**pro.headers, "X-Schema-Doc-Id": sid}
+    assert (await client.put(f"/v3/c/{cid}/schemadoc/add", headers=schema)).status == 200
+    refused = await client.put(f"/v3/b/{bin_id}", json={"age": 3}, headers=versioned(pro.headers))
+    assert refused.status == 400
+    for name in ("bo", "cy", "di"):  # read, read (found as left), then from memory
+        put = await client.put(
+            f"/v3/b/{bin_id}", json={"username": name}, headers=versioned(pro.headers)
+        )
+        assert put.status == 200, await put.text()
+    removed = await other.put(f"/v3/c/{cid}/schemadoc/remove", headers=pro.headers)
+    assert removed.status == 200
+    put = await client.put(f"/v3/b/{bin_id}", json={"age": 3}, headers=versioned(pro.headers))
+    assert put.status == 200, await put.text()
+    latest = await client.get(f"/v3/b/{bin_id}/latest", headers=pro.headers)
+    assert (await latest.json())["record"] == {"age": 3}
