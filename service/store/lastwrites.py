@@ -3,13 +3,14 @@ start from that document instead of reading it (one round trip instead of two).
 
 A swap (service.store.records) and a versioned write (service.store.versions) read a record,
 compute the write from it and land it guarded by the revision they read, so the document
-they leave is known here exactly. When the record is next written through this replica and
-nobody else wrote it meanwhile, a read would return that same document, so the write can be
-computed from it and sent guarded as before; the guard also names `createdAt`, so a record
-deleted and made again under the same key never passes for the one remembered.
+they leave is known here exactly; a write that reads the record back knows it from that
+read. When the record is next written through this replica and nobody else wrote it
+meanwhile, a read would return that same document, so the write can be computed from it
+and sent guarded by its revision; the guard also names `createdAt`, so a record deleted and
+made again under the same key never passes for the one remembered.
 
 A remembered document is only trusted once this replica has seen, by a read, that the
-record was not written by anyone else between two of its own swaps: a record written
+record was not written by anyone else between two of its own writes: a record written
 through several replicas in turn keeps reading first (two round trips, as without this),
 and a trusted guess that turns out wrong (another writer got in) costs one guarded write
 that misses, after which the record reads first again until a read shows it quiet.
@@ -51,19 +52,32 @@ class LastWrites:
         """A write of the record landed, leaving `after`; computed from `read`, the record
         as just read, or (None) from the known document. Trusted from now on when the
         read found the record as this replica had left it."""
+        trusted = read is None or self._follows(key, read, 0)
+        self._keep(key, after, trusted)
+
+    def read_back(self, key: tuple[str, str], document: dict[str, Any]) -> None:
+        """A write of the record landed and `document` is the record read right after it.
+        Trusted from now on when this replica's write was the only one since the document
+        remembered (one revision on)."""
+        self._keep(key, document, self._follows(key, document, 1))
+
+    def _follows(self, key: tuple[str, str], document: dict[str, Any], writes: int) -> bool:
+        """Whether `document` is the record remembered with `writes` more revisions."""
         earlier = self._kept.get(key)
-        trusted = read is None or (
+        return (
             earlier is not None
-            and earlier.document["rev"] == read["rev"]
-            and earlier.document.get("createdAt") == read.get("createdAt")
+            and earlier.document["rev"] + writes == document["rev"]
+            and earlier.document.get("createdAt") == document.get("createdAt")
         )
-        if _size_within(after.get("data"), self._largest) < 0:
+
+    def _keep(self, key: tuple[str, str], document: dict[str, Any], trusted: bool) -> None:
+        if _size_within(document.get("data"), self._largest) < 0:
             self._kept.pop(key, None)
         else:
-            self._kept[key] = _Written(after, trusted)
+            self._kept[key] = _Written(document, trusted)
 
     def distrust(self, key: tuple[str, str]) -> None:
-        """Someone else wrote the record: read it before the next swap."""
+        """Someone else wrote the record: read it before the next write."""
         written = self._kept.get(key)
         if written is not None:
             self._kept[key] = written._replace(trusted=False)

@@ -23,6 +23,7 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from service.core import rendering
 from service.core.compiled import CompiledUpdate, revision_mismatch
 from service.core.compiler import compile_plan
 from service.core.documents import (
@@ -36,7 +37,7 @@ from service.core.documents import (
 from service.core.fieldnames import prepare
 from service.core.operations import Plan
 from service.core.queries import Query
-from service.errors import LimitExceeded, RecordHubError, RecordNotFound
+from service.errors import RecordHubError, RecordNotFound
 from service.store.errors import database_errors
 from service.store.lastwrites import LastWrites
 from service.store.locks import overloaded
@@ -367,16 +368,27 @@ async def apply_plan_and_read(
     last: LastWrites | None = None,
 ) -> StoredRecord:
     """Apply `plan` and return the record as it then stands: two round trips (the write,
-    then a read; or for a pipeline that can be swapped, the read, then the write), one for
-    a swap that starts from the document this replica's last swap left (`last`)."""
+    then a read; or for a pipeline that can be swapped, the read, then the write), or one
+    from the record as this replica's last write left it (`last`, while trusted)."""
     compiled = compile_plan(plan, now=now())
     collection = records_of(database, scope)
+    key = written_key(scope, record_id)
+    known = None if last is None else last.known(key)
+    if known is not None and last is not None:
+        after = await _write_from(collection, scope, record_id, compiled, known)
+        if after is not None:
+            last.wrote(key, after, None)
+            return record_from(after, record_id)
+        last.distrust(key)
     if compiled.swap is not None:
         swapped = await _read_and_swap(collection, scope, record_id, compiled, last)
         if swapped is not None:
             return swapped
     await write_compiled(collection, scope, record_id, compiled)
-    return await get_record(database, scope, record_id)
+    stored = await get_record(database, scope, record_id)
+    if last is not None and stored.source is not None:
+        last.read_back(key, stored.source)
+    return stored
 
 
 async def _read_and_swap(
@@ -389,17 +401,7 @@ async def _read_and_swap(
     """The pipeline's update computed here from the record as read, and written as
     operators guarded by its revision: SecantusDB evaluates a pipeline in Python, at
     about twice the database's CPU of the read and the operators together. None when
-    another writer got in first; the caller then writes the pipeline, atomic on its own.
-    With `last` trusting what this replica's previous swap left, that is the record as
-    read, and the read is skipped unless the guarded write misses."""
-    key = written_key(scope, record_id)
-    known = None if last is None else last.known(key)
-    if known is not None and last is not None:
-        after = await _swap_from(collection, scope, record_id, compiled, known)
-        if after is not None:
-            last.wrote(key, after, None)
-            return record_from(after, record_id)
-        last.distrust(key)
+    another writer got in first; the caller then writes the pipeline, atomic on its own."""
     query = selector(scope, record_id)
     with database_errors():
         document = await collection.find_one(query)
@@ -411,36 +413,50 @@ async def _read_and_swap(
     with database_errors():
         guarded = selector(scope, record_id, {"rev": document["rev"]})
         result = await collection.update_one(guarded, update)
-    if last is not None:
-        if result.matched_count:
-            last.wrote(key, after, document)
-        else:
-            last.distrust(key)  # the caller's pipeline lands on someone else's write
     if not result.matched_count:
         return None
+    if last is not None:
+        last.wrote(written_key(scope, record_id), after, document)
     return record_from(after, record_id)
 
 
-async def _swap_from(
+async def _write_from(
     collection: AsyncCollection,
     scope: Scope,
     record_id: Any,
     compiled: CompiledUpdate,
     known: dict[str, Any],
 ) -> dict[str, Any] | None:
-    """The swap computed from `known` and written guarded by its revision and creation
-    time; the document it left, or None when it missed or `known` would refuse the plan
-    (which a read must then confirm)."""
+    """`compiled` computed on `known` and written as operators guarded by its revision and
+    creation time; the document it left. None when it missed, when `known` would refuse
+    the plan (which a read must confirm) and when the update is not one computed here."""
     if _refusal(compiled, record_id, known) is not None:
         return None
-    try:
-        update, after = compiled.swapped(known)
-    except LimitExceeded:
+    computed = _computed(compiled, known)
+    if computed is None:
         return None
+    update, after = computed
     same = {"rev": known["rev"], "createdAt": known["createdAt"]}
     with database_errors():
         result = await collection.update_one(selector(scope, record_id, same), update)
     return after if result.matched_count else None
+
+
+def _computed(
+    compiled: CompiledUpdate, document: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The operator update doing to `document` what `compiled` does, and the document
+    after it: a swap's or a merge's body computed on it (service.core.rendering.render_swap),
+    or an update that only sets and removes fields. None for anything else (increments,
+    array operators, a size limit that would not hold)."""
+    body = compiled.swap or compiled.deferred
+    if body is not None and not body[0].incs:
+        update, after, within = rendering.render_swap(*body, document)
+        return (update, after) if within else None
+    rendered = compiled.rendered
+    if isinstance(rendered, dict) and rendering.computable(rendered):
+        return rendered, rendering.applied(document, rendered)
+    return None
 
 
 async def write_compiled(

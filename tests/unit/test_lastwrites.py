@@ -57,3 +57,15 @@ def test_large_documents_and_old_records_are_not_kept() -> None:
         last.wrote(key, doc(1), read=doc(0))
         last.wrote(key, doc(2), read=doc(1))
     assert last.known(keys[0]) is None and last.known(keys[2]) == doc(2)
+
+
+def test_a_read_back_is_trusted_when_it_is_one_revision_on_from_the_remembered() -> None:
+    last = LastWrites()
+    last.read_back(KEY, doc(1))
+    assert last.known(KEY) is None  # first sight
+    last.read_back(KEY, doc(3))  # someone else wrote rev 2 (or 3)
+    assert last.known(KEY) is None
+    last.read_back(KEY, doc(4))  # this replica's write alone since
+    assert last.known(KEY) == doc(4)
+    last.read_back(KEY, doc(5, made=datetime(2026, 1, 2, tzinfo=UTC)))  # made again
+    assert last.known(KEY) is None

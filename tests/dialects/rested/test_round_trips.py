@@ -1,6 +1,7 @@
 """Database round trips of the seed's PUT, counted with a command listener: with the key and
 the endpoint cached, each strategy is one write, plus one read where the answer needs the
-stored record (a merge's always does: the content is the stored one merged)."""
+stored record (a merge's always does: the content is the stored one merged), unless this
+replica remembers the record as its last write left it (service.store.lastwrites)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,11 @@ async def test_a_put_is_one_write_and_a_read_only_where_the_answer_needs_it(
     data = answer if data_only else answer["data"]
     merged = {"kept": 1, "nested": {"a": 1, "b": 2}}
     assert data == (merged if strategy == "merge" else body)
+    # The read found the record one revision on from what this replica's write before had
+    # read back: the next PUT starts from that record, and is the guarded write alone.
+    commands.names.clear()
+    again = {"nested": {"c": 3}}
+    answer = await rested.ok("PUT", "my-project/cars", params=params, **as_json(again))
+    assert commands.names == ["update"]
+    read = await rested.ok("GET", "my-project/cars", params={"uniqueId": created["uniqueId"]})
+    assert answer == (read["data"] if data_only else read)  # the answer is the record

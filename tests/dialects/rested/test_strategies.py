@@ -1,5 +1,5 @@
 """The seed's three strategies on every pair of JSON kinds, merge semantics, and concurrent
-merges on one record."""
+merges on one record, from one replica and from two."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from service.app import create_app
+from service.config import Settings
 from service.dialects.rested import messages
-from tests.dialects.rested.conftest import as_json, refused
+from tests.dialects.rested.conftest import ADMIN_TOKEN, Rested, as_json, refused
 
 # One value of each JSON kind.
 KINDS: dict[str, Any] = {
@@ -144,3 +146,33 @@ async def test_concurrent_merges_on_one_record_lose_no_field(rested, cars):
         "nested": {f"n{n}": n for n in range(writers)},
         **{f"field{n}": n for n in range(writers)},
     }
+
+
+async def test_two_replicas_merging_one_record_in_turn_and_at_once_lose_no_field(
+    rested, cars, aiohttp_client, database, dialect
+):
+    """Each replica remembers what its own writes left and, once a read shows a record
+    quiet, starts the next write from it (service.store.lastwrites); the other replica's
+    writes in between must make that guess miss, never land on a stale record."""
+    app = create_app(Settings(admin_token=ADMIN_TOKEN), database=database, dialects=[dialect])
+    other = Rested(await aiohttp_client(app), rested.project)
+    made = await rested.create(cars, {"start": 0})
+    params = {"uniqueId": made["uniqueId"], "strategy": "merge"}
+    expected: dict[str, Any] = {"start": 0}
+    for step, who in enumerate("AAAABAAABBAAAABA"):  # long runs: each replica trusts its memory
+        body = {f"f{step}": step, "start": step}
+        expected |= body
+        answer = await (rested if who == "A" else other).ok("PUT", cars, params=params, json=body)
+        assert answer["data"] == expected
+    forced = await other.ok("PUT", cars, params={**params, "strategy": "force"}, json={"s": 1})
+    assert forced["data"] == {"s": 1}
+    writers = 16
+
+    async def merge(n: int) -> int:
+        body = {f"w{n}": n}
+        response = await (rested if n % 2 else other).call("PUT", cars, params=params, json=body)
+        return response.status
+
+    assert await asyncio.gather(*(merge(n) for n in range(writers))) == [200] * writers
+    final = (await rested.ok("GET", cars, params={"uniqueId": made["uniqueId"]}))["data"]
+    assert final == {"s": 1, **{f"w{n}": n for n in range(writers)}}
