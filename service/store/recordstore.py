@@ -106,18 +106,14 @@ class Records:
     async def settle(self, scope: Scope, key: Any, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run `attempt` (read, decide, write once) under the record's lock, again after
         each contended miss (service.store.locks). An attempt may start from the record
-        this replica remembers (`remembered`) instead of a read; if it fails, for any
-        reason, it may have decided from a record another writer has changed since (a
-        contended miss, or a refusal), so it is run again from a read."""
+        this replica remembers (`remembered`) instead of a read; once one fails, for any
+        reason, the next attempt reads. An attempt that would refuse the write for what
+        the remembered record says must raise `contended()` instead, to decide again from
+        a read."""
         written = records.written_key(scope, key)
 
         async def watched() -> T:
-            if self._last.known(written) is None:
-                return await attempt()
             try:
-                return await attempt()
-            except Exception:
-                self._last.distrust(written)
                 return await attempt()
             except BaseException:
                 self._last.distrust(written)

@@ -102,11 +102,12 @@ async def find_bin(
 ) -> dict[str, Any] | None:
     """A bin by id whoever owns it; a held bin's content only for its owner (`viewer`,
     the caller's project). `to_write` (under `settle`): the owner's bin as this replica's
-    last write left it, when trusted unchanged, instead of a read (Records.remembered)."""
+    last write left it, when trusted unchanged, instead of a read (Records.remembered),
+    marked `remembered`: a refusal for what it says must be decided from a read."""
     if to_write and viewer is not None:
         known = store.records.remembered(_ANY_OWNERS, bin_id, viewer)
         if known is not None:
-            return view(known)
+            return view(known) | {"remembered": True}
     for _ in range(_MOVE_READS):
         found = await store.records.locate(_ANY_OWNERS, bin_id, viewer=viewer)
         if found is None:

@@ -26,6 +26,7 @@ from service.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    RecordHubError,
     Unauthorized,
 )
 from service.store.locks import contended, overloaded
@@ -239,7 +240,12 @@ async def _update_slow_path(
     check_size(owner, record, len(raw), free_message=messages.FREE_UPDATE_SIZE)
     if versioning and owner.plan == "free":
         raise Forbidden(messages.FREE_VERSIONING)
-    await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
+    try:
+        await _validate_schema(request, owner.id, doc.get("schemaDocId"), record)
+    except RecordHubError:
+        if doc.get("remembered"):  # its schema may have gone since: decide from a read
+            raise contended() from None
+        raise
     # Public bins are versioned unless their owner says otherwise with the master key;
     # versioning is a Pro feature, so a Free owner's public bin is written unversioned.
     wants_version = bool(versioning) or (not doc["private"] and not (owned and versioning is False))
