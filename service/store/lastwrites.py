@@ -14,6 +14,9 @@ record was not written by anyone else between two of its own writes: a record wr
 through several replicas in turn keeps reading first (two round trips, as without this),
 and a trusted guess that turns out wrong (another writer got in) costs one guarded write
 that misses, after which the record reads first again until a read shows it quiet.
+
+A remembered document shares its values with the records made from it (the answer to the
+write, the next write's base): nothing may change a record's content in place.
 """
 
 from __future__ import annotations
