@@ -10,7 +10,7 @@ service.core.compiler builds it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from service.core import rendering
@@ -57,6 +57,11 @@ class CompiledUpdate:
     # The filter conditions once made (`filter`): a swap is guarded by the revision it
     # read, so most writes of a swap plan never need them.
     conditions: dict[str, Any] | None = None
+    # What the plan writes and the top-level fields (None for a lone replace and for an
+    # upsert or a batch's write): a store that knows the record can compute the write on
+    # it (rendering.render_swap), whatever form `update` has. Not compared: two compiled
+    # updates that write the same are equal however they were made.
+    body: tuple[rendering.Body, dict[str, Any]] | None = field(default=None, compare=False)
 
     @property
     def filter(self) -> dict[str, Any]:

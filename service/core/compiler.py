@@ -162,6 +162,7 @@ def _compile_general(
         swap=swap,
         by_paths=by_paths,
         deferred=deferred,
+        body=None if as_pipeline or write_id is not None else (body, top),
     )
 
 

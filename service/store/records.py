@@ -446,10 +446,10 @@ def _computed(
     compiled: CompiledUpdate, document: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The operator update doing to `document` what `compiled` does, and the document
-    after it: a swap's or a merge's body computed on it (service.core.rendering.render_swap),
-    or an update that only sets and removes fields. None for anything else (increments,
-    array operators, a size limit that would not hold)."""
-    body = compiled.swap or compiled.deferred
+    after it: the plan's body computed on it (service.core.rendering.render_swap), or a
+    lone replace's update, which only sets and removes fields. None for anything else
+    (increments, a size limit that would not hold)."""
+    body = compiled.body
     if body is not None and not body[0].incs:
         update, after, within = rendering.render_swap(*body, document)
         return (update, after) if within else None

@@ -79,6 +79,25 @@ async def test_a_swap_starts_from_what_this_replica_left_once_a_read_shows_the_r
     assert (await get_record(db, scope, "r")).data == {"f": [8], "n": 8}
 
 
+async def test_an_operator_write_read_back_starts_from_the_record_once_it_reads_one_revision_on(
+    counted, scope
+):
+    """An add alone is an operator write and a read; once the read shows the record one
+    revision on from what this replica remembered, the add is computed on it and written
+    alone. An increment still reads back (its integer widths are the database's)."""
+    db, commands = counted
+    await create_record(db, scope, "r", {"f": [0], "n": 0})
+    last = LastWrites()
+    for n, expected in ((1, ["update", "find"]), (2, ["update", "find"]), (3, ["update"])):
+        commands.names.clear()
+        stored = await apply_plan_and_read(db, scope, "r", Plan([Add(("f",), [n, 0])]), last)
+        assert commands.names == expected
+        assert stored.data["f"] == list(range(n + 1)) and stored == await get_record(db, scope, "r")
+    commands.names.clear()
+    await apply_plan_and_read(db, scope, "r", Plan([Inc(("n",), 1)]), last)
+    assert commands.names == ["update", "find"]
+
+
 async def test_a_remembered_document_that_would_refuse_the_plan_is_checked_by_a_read(
     counted, scope
 ):
