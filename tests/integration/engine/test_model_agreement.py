@@ -151,8 +151,8 @@ async def agrees_with_model(
     record_id = uuid.uuid4().hex  # one collection for all examples, a record each
     await create_record(db, scope, record_id, content)
     last = None
+    key = (scope.collection, stored_id(scope, record_id))
     if remembered:
-        key = (scope.collection, stored_id(scope, record_id))
         last = LastWrites()
         last.wrote(key, await records_of(db, scope).find_one({"_id": key[1]}), read=None)
     try:
@@ -172,6 +172,9 @@ async def agrees_with_model(
     if answered is not None:
         assert answered == stored, (plan, content)
         assert model.canonical(answered.data) == model.canonical(stored.data)
+    if last is not None and (kept := last.known(key)) is not None:
+        # What the next write would start from is the record exactly as stored.
+        assert kept == await records_of(db, scope).find_one({"_id": key[1]}), (plan, content)
     if expected_error is not None:
         # The model names the category (Invalid or PreconditionFailed, siblings); the engine
         # raises a subclass that names the condition (KindMismatch, LimitExceeded, ...).
