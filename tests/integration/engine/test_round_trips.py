@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from service.core.operations import Add, Inc, Limit, Merge, Plan, Preconditions, Remove, Replace
+from service.errors import Contended
 from service.store.batches import update_ids
 from service.store.lastwrites import LastWrites
 from service.store.records import (
@@ -16,7 +19,7 @@ from service.store.records import (
     now,
     stored_id,
 )
-from service.store.versions import apply_versioned, slot_id
+from service.store.versions import apply_versioned, apply_versioned_once, read_version, slot_id
 
 
 async def test_an_update_is_one_round_trip_and_with_read_back_two(counted, scope):
@@ -137,6 +140,30 @@ async def test_a_versioned_update_is_two_round_trips(counted, scope):
         commands.names.clear()
         await apply_versioned(db, scope, "bin", Plan([Replace({"v": v})]))
         assert commands.names == ["find", "update"]  # the claim and the swap: one command
+
+
+async def test_a_versioned_update_from_the_record_it_left_is_one_command(counted, scope):
+    """Given the document its last write left (service.store.lastwrites), a versioned write
+    is the claim and swap alone; the document it says it leaves is the record as stored,
+    escaped keys included, and a stale one misses without a version of its own."""
+    db, commands = counted
+    await create_record(db, scope, "bin", {"v": 0})
+    live = await db.records.find_one({"_id": stored_id(scope, "bin")})
+    for body in ({"v": 1}, {"a.b": 2, "$c": [3]}, {"v": 3}):
+        commands.names.clear()
+        receipt = await apply_versioned_once(
+            db, scope, "bin", Plan([Replace(body)]), live=live, remembered=True
+        )
+        assert commands.names == ["update"]
+        live = receipt.document
+        assert live == await db.records.find_one({"_id": stored_id(scope, "bin")})
+    await apply_versioned(db, scope, "bin", Plan([Replace({"v": 4})]))  # unseen by `live`
+    with pytest.raises(Contended):
+        await apply_versioned_once(
+            db, scope, "bin", Plan([Replace({"v": 5})]), live=live, remembered=True
+        )
+    assert (await get_record(db, scope, "bin")).data == {"v": 4}
+    assert (await read_version(db, scope, "bin", 4)).data == {"v": 3}
 
 
 async def test_a_versioned_update_over_an_orphan_slot_claims_it_in_one_more_command(counted, scope):
