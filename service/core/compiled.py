@@ -3,7 +3,7 @@
 A `CompiledUpdate` holds the update, the guards, expected revision and metadata (from which
 `filter` makes the conditions to AND with the record's selector, and `explain` says why a
 record misses them), the size limits (`limit_failure`), and the optional first attempts
-(`swap`, `by_paths`), behind which the pipeline waits unrendered (`deferred`).
+(a swap, `by_paths`), behind which the pipeline waits unrendered (`body`).
 service.core.compiler builds it.
 """
 
@@ -37,7 +37,7 @@ _MESSAGES: dict[type[KindMismatch], str] = {
 
 @dataclass(frozen=True, slots=True)  # slots: one is built on every write
 class CompiledUpdate:
-    # The update; None while it is the pipeline of `deferred`, rendered when first asked for
+    # The update; None while it is the pipeline of `body`, rendered when first asked for
     # (`update`): a store tries the swap or the dotted merge first, so most writes never
     # send it, and a big one costs to render.
     rendered: dict[str, Any] | list[dict[str, Any]] | None
@@ -45,23 +45,26 @@ class CompiledUpdate:
     expected_rev: int | None = None
     limits: tuple[Limit, ...] = ()
     expected_meta: tuple[tuple[str, Any], ...] = ()
-    # A pipeline's body and top-level fields, when it can instead be computed from the
-    # record as read and written as operators (`swapped`).
-    swap: tuple[rendering.Body, dict[str, Any]] | None = None
     # A merge's (filter, update) as one dotted $set, right while the objects the patch
     # reaches into are objects (or absent) in the record, which its filter checks; a
     # store tries it first and falls back to `filter` and `update` on a miss.
     by_paths: tuple[dict[str, Any], dict[str, Any]] | None = None
-    # The body and top-level fields of the pipeline `update` renders (with no write id).
-    deferred: tuple[rendering.Body, dict[str, Any]] | None = None
     # The filter conditions once made (`filter`): a swap is guarded by the revision it
     # read, so most writes of a swap plan never need them.
     conditions: dict[str, Any] | None = None
-    # What the plan writes and the top-level fields (None for a lone replace and for an
-    # upsert or a batch's write): a store that knows the record can compute the write on
-    # it (rendering.render_swap), whatever form `update` has. Not compared: two compiled
-    # updates that write the same are equal however they were made.
+    # What the plan writes and the top-level fields (None for a lone replace, an upsert and
+    # a batch's write): the pipeline `update` renders when `rendered` is None, and what a
+    # store that knows the record computes on it (`computed_on`). Not compared: two
+    # compiled updates that write the same are equal however they were made.
     body: tuple[rendering.Body, dict[str, Any]] | None = field(default=None, compare=False)
+    # A pipeline that a store computes from the record as read and writes as operators
+    # (`swapped`), guarded by the revision read.
+    swaps: bool = False
+
+    @property
+    def swap(self) -> tuple[rendering.Body, dict[str, Any]] | None:
+        """The body a swap computes, when the update is swapped."""
+        return self.body if self.swaps else None
 
     @property
     def filter(self) -> dict[str, Any]:
@@ -75,8 +78,8 @@ class CompiledUpdate:
     @property
     def update(self) -> dict[str, Any] | list[dict[str, Any]]:
         if self.rendered is None:
-            assert self.deferred is not None
-            pipeline = rendering.render_pipeline(*self.deferred, None)
+            assert self.body is not None
+            pipeline = rendering.render_pipeline(*self.body, None)
             object.__setattr__(self, "rendered", pipeline)  # frozen, but this is a cache
             return pipeline
         return self.rendered
@@ -100,14 +103,29 @@ class CompiledUpdate:
 
     def swapped(self, document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The operator update doing to `document` what the pipeline would, and the
-        document after it (service.core.rendering.render_swap); LimitExceeded if a size
-        limit would not hold. Only for a `swap` update, and for the record at its
-        revision: the caller writes it guarded by that revision."""
-        assert self.swap is not None
-        update, after, within = rendering.render_swap(*self.swap, document)
-        if not within:
+        document after it; LimitExceeded if a size limit would not hold. Only for a `swap`
+        update, and for the record at its revision: the caller writes it guarded by that
+        revision."""
+        assert self.swaps
+        computed = self.computed_on(document)
+        if computed is None:  # a swapped body has no increments: a limit is what failed
             raise self.limit_failure()
-        return update, after
+        return computed
+
+    def computed_on(self, document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The operator update doing to `document` (a record this update applies to, its
+        guards met) what this one does, and the document after it: the body computed on it
+        (service.core.rendering.render_swap), or a lone replace's update, which only sets
+        and removes fields. None where the database must compute it (increments: their
+        integer widths are not Python's) or a size limit would not hold."""
+        if self.body is not None:
+            if self.body[0].incs:
+                return None
+            update, after, within = rendering.render_swap(*self.body, document)
+            return (update, after) if within else None
+        if isinstance(self.rendered, dict) and rendering.computable(self.rendered):
+            return self.rendered, rendering.applied(document, self.rendered)
+        return None
 
     def limit_failure(self) -> LimitExceeded:
         """The error for a match the pipeline declined: a size limit would be exceeded."""

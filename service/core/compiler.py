@@ -136,21 +136,23 @@ def _compile_general(
     body = _body_of(plan)
     guards = _guards(plan, body.guards)
     top = _top_level(plan, body, now, version)
-    swap = by_paths = None
+    by_paths = None
     # A patch with an escaped key keeps to the pipeline (the behaviour this form came in with),
     # and one of more leaves than operators take is swapped (`rendering.Body.swappable`).
     dotted = body.merges and not body.escaped and not as_pipeline and write_id is None
     if dotted and body.paths <= rendering.MAX_OPERATOR_PATHS:
         by_paths = _merge_by_paths(plan, top)
+    # The body is kept for a store to compute the write on a record it knows; a write of a
+    # batch (`write_id`) or an upsert is always the database's.
+    kept = not as_pipeline and write_id is None
     update: Any = None
-    deferred = None
+    swaps = False
     if body.needs_pipeline or as_pipeline:
-        if body.swappable and not as_pipeline and write_id is None:
-            swap = deferred = (body, top)  # the pipeline only if the swap is beaten
-        elif by_paths is not None:
-            deferred = (body, top)  # the pipeline only if the dotted form misses
-        else:
+        if body.swappable and kept:
+            swaps = True  # the pipeline is rendered only if the swap is beaten
+        elif by_paths is None:
             update = rendering.render_pipeline(body, top, write_id)
+        # else the pipeline is rendered only if the dotted form misses
     else:
         update = rendering.render_operators(body, top, write_id)
     return CompiledUpdate(
@@ -159,10 +161,9 @@ def _compile_general(
         expected_rev=plan.preconditions.rev,
         limits=tuple(plan.preconditions.limits),
         expected_meta=tuple(plan.preconditions.meta.items()),
-        swap=swap,
         by_paths=by_paths,
-        deferred=deferred,
-        body=None if as_pipeline or write_id is not None else (body, top),
+        body=(body, top) if kept else None,
+        swaps=swaps,
     )
 
 

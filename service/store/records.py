@@ -23,7 +23,6 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from service.core import rendering
 from service.core.compiled import CompiledUpdate, revision_mismatch
 from service.core.compiler import compile_plan
 from service.core.documents import (
@@ -373,17 +372,19 @@ async def apply_plan_and_read(
     compiled = compile_plan(plan, now=now())
     collection = records_of(database, scope)
     key = written_key(scope, record_id)
-    known = None if last is None else last.known(key)
-    if known is not None and last is not None:
+    if last is not None and (known := last.known(key)) is not None:
         after = await _write_from(collection, scope, record_id, compiled, known)
         if after is not None:
             last.wrote(key, after, None)
             return record_from(after, record_id)
         last.distrust(key)
-    if compiled.swap is not None:
-        swapped = await _read_and_swap(collection, scope, record_id, compiled, last)
+    if compiled.swaps:
+        swapped = await _read_and_swap(collection, scope, record_id, compiled)
         if swapped is not None:
-            return swapped
+            read, after = swapped
+            if last is not None:
+                last.wrote(key, after, read)
+            return record_from(after, record_id)
     await write_compiled(collection, scope, record_id, compiled)
     stored = await get_record(database, scope, record_id)
     if last is not None and stored.source is not None:
@@ -392,16 +393,13 @@ async def apply_plan_and_read(
 
 
 async def _read_and_swap(
-    collection: AsyncCollection,
-    scope: Scope,
-    record_id: Any,
-    compiled: CompiledUpdate,
-    last: LastWrites | None,
-) -> StoredRecord | None:
+    collection: AsyncCollection, scope: Scope, record_id: Any, compiled: CompiledUpdate
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The pipeline's update computed here from the record as read, and written as
     operators guarded by its revision: SecantusDB evaluates a pipeline in Python, at
-    about twice the database's CPU of the read and the operators together. None when
-    another writer got in first; the caller then writes the pipeline, atomic on its own."""
+    about twice the database's CPU of the read and the operators together. The record as
+    read and as written, or None when another writer got in first; the caller then writes
+    the pipeline, atomic on its own."""
     query = selector(scope, record_id)
     with database_errors():
         document = await collection.find_one(query)
@@ -413,11 +411,7 @@ async def _read_and_swap(
     with database_errors():
         guarded = selector(scope, record_id, {"rev": document["rev"]})
         result = await collection.update_one(guarded, update)
-    if not result.matched_count:
-        return None
-    if last is not None:
-        last.wrote(written_key(scope, record_id), after, document)
-    return record_from(after, record_id)
+    return (document, after) if result.matched_count else None
 
 
 async def _write_from(
@@ -432,7 +426,7 @@ async def _write_from(
     the plan (which a read must confirm) and when the update is not one computed here."""
     if _refusal(compiled, record_id, known) is not None:
         return None
-    computed = _computed(compiled, known)
+    computed = compiled.computed_on(known)
     if computed is None:
         return None
     update, after = computed
@@ -440,23 +434,6 @@ async def _write_from(
     with database_errors():
         result = await collection.update_one(selector(scope, record_id, same), update)
     return after if result.matched_count else None
-
-
-def _computed(
-    compiled: CompiledUpdate, document: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The operator update doing to `document` what `compiled` does, and the document
-    after it: the plan's body computed on it (service.core.rendering.render_swap), or a
-    lone replace's update, which only sets and removes fields. None for anything else
-    (increments, a size limit that would not hold)."""
-    body = compiled.body
-    if body is not None and not body[0].incs:
-        update, after, within = rendering.render_swap(*body, document)
-        return (update, after) if within else None
-    rendered = compiled.rendered
-    if isinstance(rendered, dict) and rendering.computable(rendered):
-        return rendered, rendering.applied(document, rendered)
-    return None
 
 
 async def write_compiled(

@@ -137,18 +137,16 @@ class Records:
         return await versions.apply_versioned(self._db, scope, key, plan, locks=self._locks)
 
     async def apply_versioned_once(
-        self, scope: Scope, live: StoredRecord, plan: Plan
+        self, scope: Scope, live: StoredRecord, plan: Plan, *, remembered: bool = False
     ) -> versions.VersionedReceipt:
-        """One attempt from `live`, read just before under `settle` or `remembered`; the
+        """One attempt from `live`, read just before under `settle`, or `remembered`; the
         document it leaves is remembered."""
-        key = records.written_key(scope, live.id)
-        source = live.source
-        remembered = source is not None and source is self._last.known(key)
         receipt = await versions.apply_versioned_once(
-            self._db, scope, live.id, plan, live=source, remembered=remembered
+            self._db, scope, live.id, plan, live=live.source, remembered=remembered
         )
         if receipt.document is not None:
-            self._last.wrote(key, receipt.document, None if remembered else source)
+            read = None if remembered else live.source
+            self._last.wrote(records.written_key(scope, live.id), receipt.document, read)
         return receipt
 
     async def read_version(self, scope: Scope, key: Any, number: int) -> versions.StoredVersion:

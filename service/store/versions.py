@@ -55,7 +55,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 from pymongo.results import BulkWriteResult
 
-from service.core import rendering
 from service.core.compiled import CompiledUpdate, revision_mismatch
 from service.core.compiler import compile_plan
 from service.core.documents import content_of, decode_identity, decode_key, encode_version_key
@@ -159,9 +158,8 @@ async def apply_versioned_once(
     same = {"createdAt": live["createdAt"]} if remembered else {}
     collection = records_of(database, scope)
     await _claim_and_swap(collection, scope, record_id, live, compiled, moment, same)
-    update, after = compiled.update, None
-    if given and isinstance(update, dict) and rendering.computable(update):
-        after = rendering.applied(live, update)
+    computed = compiled.computed_on(live) if given else None
+    after = None if computed is None else computed[1]
     return VersionedReceipt(record_id, number, rev + 1, moment, after)
 
 

@@ -92,7 +92,7 @@ async def create_bin(
             COLLECTION_CATEGORY, collection_id, "collectionId", {"schemaDocId": schema_id}
         )
     meta = {"private": private, "name": name, "collectionId": None, "schemaDocId": None}
-    scope = scope_of(project, held=hold and private and schema_id is None)
+    scope = scope_of(project, held=hold and holdable(meta | {"schemaDocId": schema_id}))
     stored = await store.records.create(scope, bin_id, record, meta, binding=binding)
     return view(stored)
 
@@ -158,7 +158,9 @@ async def replace_versioned(store: Store, *, doc: dict[str, Any], record: Any) -
     moved (a write, a privacy or schema change) `contended()`, and `settle` tries again."""
     plan = Plan((Replace(record),), preconditions=Preconditions(rev=doc["rev"]))
     try:
-        receipt = await store.records.apply_versioned_once(scope_holding(doc), doc["stored"], plan)
+        receipt = await store.records.apply_versioned_once(
+            scope_holding(doc), doc["stored"], plan, remembered=doc.get("remembered", False)
+        )
     except (PreconditionFailed, NotFound):
         raise contended() from None
     return receipt.version
